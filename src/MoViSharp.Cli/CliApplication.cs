@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace MoViSharp.Cli;
+
+/// <summary>The movisharp command line: one file per command under Commands/.</summary>
+public static class CliApplication
+{
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("MoViSharp: efficient, online video recognition (MoViNets) for .NET.");
+        return root;
+    }
+
+    public static int Run(string[] args) => BuildRootCommand().Parse(args).Invoke();
+}

@@ -1,0 +1,3 @@
+using MoViSharp.Cli;
+
+return CliApplication.Run(args);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what a new Debian machine lacks, builds everything and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
+if ((${#need_apt[@]})); then
+  echo "test.sh: installing ${need_apt[*]} (Debian packages)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+
+dotnet build MoViSharp.slnx -c Release -nologo -v quiet
+dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" "$@"
