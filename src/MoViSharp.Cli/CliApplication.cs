@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MoViSharp.Cli.Commands;
 
 namespace MoViSharp.Cli;
 
@@ -8,6 +9,7 @@ public static class CliApplication
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("MoViSharp: efficient, online video recognition (MoViNets) for .NET.");
+        root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
 

@@ -1,0 +1,27 @@
+using MoViSharp.Platform;
+
+namespace MoViSharp.Cli;
+
+/// <summary>Turns failures into one clear line on standard error and a non-zero exit code.</summary>
+public static class CliErrors
+{
+    public static int Run(Func<int> action)
+    {
+        try
+        {
+            TorchRuntime.EnsureLoaded();
+            return action();
+        }
+        catch (TorchRuntimeUnavailableException e)
+        {
+            Console.Error.WriteLine($"error: libtorch cannot be loaded. {e.Message}");
+            return 3;
+        }
+        catch (Exception e) when (e is CliException or ArgumentException or InvalidDataException or FileNotFoundException
+                                       or DirectoryNotFoundException or IOException or InvalidOperationException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MoViSharp.Layers;
+
+/// <summary>Applies <see cref="ActivationKind"/> and <see cref="GateKind"/> functions.</summary>
+public static class Activations
+{
+    public static Tensor Apply(Tensor x, ActivationKind kind) => kind switch
+    {
+        ActivationKind.Swish => F.silu(x),
+        ActivationKind.HardSwish => F.hardswish(x),
+        ActivationKind.Relu6 => F.relu6(x),
+        ActivationKind.Identity => x.alias(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static Tensor Gate(Tensor x, GateKind kind) => kind switch
+    {
+        GateKind.Sigmoid => x.sigmoid(),
+        GateKind.HardSigmoidKeras => x.mul(0.2).add_(0.5).clamp_(0.0, 1.0),
+        GateKind.HardSigmoidRelu6 => F.hardsigmoid(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

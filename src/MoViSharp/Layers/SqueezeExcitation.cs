@@ -1,0 +1,89 @@
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Layers;
+
+/// <summary>
+/// Squeeze-excitation: pool → (positional encoding) → reduce 1×1×1 (bias) → activation → expand 1×1×1 (bias) → gate → x·gate.
+/// For <see cref="SqueezeExcitationType.TwoPlusThreeD"/> the pooled input is [x_3d, x_space] concatenated on channels in
+/// that order (it matters for imported weights); in causal models x_3d is the cumulative average, so frame t sees only frames ≤ t.
+/// </summary>
+public sealed class SqueezeExcitation : VideoLayer
+{
+    private readonly ConvUnit reduce;
+    private readonly ConvUnit expand;
+    private readonly PositionalEncoding? pos_enc;
+
+    public SqueezeExcitationType Type { get; }
+    public bool Causal { get; }
+    public GateKind Gate { get; }
+    public string StatePrefix { get; }
+    public int HiddenChannels { get; }
+
+    public ConvUnit Reduce => reduce;
+    public ConvUnit Expand => expand;
+    public PositionalEncoding? PositionalEncoding => pos_enc;
+
+    /// <summary>The SE hidden width of TF MoViNets: make_divisible(0.25·E·m, 8), m = 2 for 2plus3d.</summary>
+    public static int HiddenWidth(int channels, SqueezeExcitationType type) =>
+        MakeDivisible(0.25 * channels * (type == SqueezeExcitationType.TwoPlusThreeD ? 2 : 1), 8);
+
+    /// <summary>TF's make_divisible: round to a multiple of <paramref name="divisor"/>, at least divisor, never 10 % below.</summary>
+    public static int MakeDivisible(double value, int divisor)
+    {
+        int rounded = Math.Max(divisor, (int)(value + divisor / 2.0) / divisor * divisor);
+        return rounded < 0.9 * value ? rounded + divisor : rounded;
+    }
+
+    public SqueezeExcitation(int channels, SqueezeExcitationType type, ActivationKind activation, GateKind gate, bool causal,
+        bool positionalEncoding, string statePrefix) : base(nameof(SqueezeExcitation))
+    {
+        if (type == SqueezeExcitationType.None) throw new ArgumentException("Build no SE layer for SE type 'none'.", nameof(type));
+        Type = type; Causal = causal; Gate = gate; StatePrefix = statePrefix;
+        HiddenChannels = HiddenWidth(channels, type);
+        int pooledChannels = type == SqueezeExcitationType.TwoPlusThreeD ? 2 * channels : channels;
+        reduce = new ConvUnit(pooledChannels, HiddenChannels, (1, 1, 1), useBias: true, batchNorm: false, activation: activation);
+        expand = new ConvUnit(HiddenChannels, channels, (1, 1, 1), useBias: true, batchNorm: false);
+        if (positionalEncoding && causal) pos_enc = new PositionalEncoding(pooledChannels);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, StreamState? state)
+    {
+        var pooled = Pool(x, state);
+        if (pos_enc is not null) pooled = pos_enc.Forward(pooled, state, StatePrefix);
+        var gate = Activations.Gate(expand.Forward(reduce.Forward(pooled, null), null), Gate);
+        return x.mul(gate);
+    }
+
+    private Tensor Pool(Tensor x, StreamState? state)
+    {
+        Tensor Context() => Causal ? CumulativeAveragePool.Causal(x, state, StatePrefix) : CumulativeAveragePool.Global(x);
+        return Type switch
+        {
+            SqueezeExcitationType.ThreeD => Context(),
+            SqueezeExcitationType.TwoD => x.mean([3, 4], keepdim: true),
+            SqueezeExcitationType.TwoPlusThreeD => Concatenated(x, Context()),
+            _ => throw new InvalidOperationException(),
+        };
+
+        static Tensor Concatenated(Tensor x, Tensor context)
+        {
+            var space = x.mean([3, 4], keepdim: true);                                     // [B, C, T, 1, 1]
+            return cat([context.expand(-1, -1, space.shape[2], -1, -1), space], 1);
+        }
+    }
+
+    public override VideoShape Trace(VideoShape input, ModelTrace trace)
+    {
+        bool perFrame = Type != SqueezeExcitationType.ThreeD || Causal;
+        var pooled = new VideoShape(Type == SqueezeExcitationType.TwoPlusThreeD ? 2 * input.Channels : input.Channels,
+            perFrame ? input.Frames : 1, 1, 1);
+        if (Causal && Type is SqueezeExcitationType.ThreeD or SqueezeExcitationType.TwoPlusThreeD)
+            CumulativeAveragePool.TraceState(StatePrefix, input.Channels, trace);
+        if (pos_enc is not null) PositionalEncoding.TraceState(StatePrefix, trace);
+        expand.Trace(reduce.Trace(pooled, trace), trace);
+        return input;
+    }
+}
