@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace MoViSharp.Tests.Cli;
+
+/// <summary>Runs the built movisharp CLI as a separate process, as a user would.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(params string[] args) => RunWithInput(null, args);
+
+    public static Result RunWithInput(Action<Stream>? writeStdin, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = writeStdin is not null,
+            UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MoViSharp.Cli.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (writeStdin is not null)
+        {
+            writeStdin(process.StandardInput.BaseStream);
+            process.StandardInput.Close();
+        }
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"movisharp {string.Join(' ', args)} did not finish in 5 minutes.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The repository root (the folder holding MoViSharp.slnx), found from the test output folder.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "MoViSharp.slnx"))) return dir.FullName;
+            throw new DirectoryNotFoundException("MoViSharp.slnx not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>The shared reference data beside the repository (../shared/reference); fails clearly when absent.</summary>
+    public static string Reference(string relative)
+    {
+        string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "reference", relative));
+        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file missing: {path} (the shared/ folder must sit beside the repository).");
+        return path;
+    }
+}
