@@ -118,6 +118,9 @@ public sealed class FfmpegFrameSource : IDisposable, IAsyncDisposable
     /// <summary>The most frames that were ever waiting for the consumer at once.</summary>
     public int PeakBufferedFrames { get { lock (_bufferLock) return _peakBuffered; } }
 
+    /// <summary>The ffmpeg process id (tests check that Dispose ends it).</summary>
+    internal int ProcessId => _process.Id;
+
     /// <summary>What ffmpeg wrote to stderr so far (its first 8 KiB).</summary>
     public string ErrorOutput { get { lock (_errorOutput) return _errorOutput.ToString(); } }
 

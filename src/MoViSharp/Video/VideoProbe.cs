@@ -90,7 +90,8 @@ public static partial class VideoProbe
     /// <summary>The first line of ffmpeg's error output that says something (skipping the "no output file" complaint).</summary>
     internal static string FirstErrorLine(string stderr) =>
         stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .FirstOrDefault(l => !l.StartsWith("At least one output file", StringComparison.Ordinal))
+            .Select(l => LogContext().Replace(l, ""))
+            .FirstOrDefault(l => l.Length > 0 && !l.StartsWith("At least one output file", StringComparison.Ordinal))
         ?? "ffmpeg gave no reason";
 
     private static VideoInputException Unreadable(VideoInput input, string stderr) =>
@@ -147,6 +148,10 @@ public static partial class VideoProbe
     // ", 640x480 [SAR" or ", 640x480," — the leading ", " skips codec tags such as "0x31637661".
     [GeneratedRegex(@", (\d+)x(\d+)(?=[ ,\[]|$)")]
     private static partial Regex FrameSize();
+
+    // ffmpeg's "[mov,mp4,m4a @ 0x55aa82b5c4c0] " prefix names an internal object; it means nothing to a user.
+    [GeneratedRegex(@"^\[[^\]]* @ 0x[0-9a-fA-F]+\] ")]
+    private static partial Regex LogContext();
 
     [GeneratedRegex(@"Duration: (\d+):(\d+):([\d.]+)")]
     private static partial Regex DurationLine();
