@@ -65,6 +65,7 @@ public static class FfmpegArguments
         args.AddRange(ForInput(input, options));
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", VideoFilter(options)]);
         // One output frame per decoded frame: the rawvideo muxer would otherwise duplicate/drop frames to a constant rate.
+        // "-vsync" rather than "-fps_mode" because ffmpeg 4.x (Ubuntu 22.04) only knows the former; 5.x-7.x accept both.
         if (options.Fps is null)
             args.AddRange(["-vsync", "passthrough"]);
         if (options.MaxFrames is { } max)

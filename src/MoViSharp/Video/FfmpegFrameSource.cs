@@ -179,6 +179,8 @@ public sealed class FfmpegFrameSource : IDisposable, IAsyncDisposable
         {
             // It exited between the check and the kill.
         }
+        // Waiting reaps the process, so no ffmpeg (not even a zombie) outlives the source.
+        _process.WaitForExit(JoinTimeout);
         _decodeThread.Join(JoinTimeout);
         _stderrDrain.Wait(JoinTimeout);
         // The pump may be blocked reading the caller's stream; it is a background thread and ends with that stream.
@@ -200,6 +202,7 @@ public sealed class FfmpegFrameSource : IDisposable, IAsyncDisposable
         var stdout = _process.StandardOutput.BaseStream;
         int frameBytes = Options.FrameBytes;
         long index = 0;
+        bool killedAfterLimit = false;
         try
         {
             while (!_stop.IsCancellationRequested && (Options.MaxFrames is not { } max || index < max))
@@ -237,11 +240,14 @@ public sealed class FfmpegFrameSource : IDisposable, IAsyncDisposable
                 {
                     // ffmpeg stops by itself after -frames:v; wait briefly rather than trust that for every input.
                     if (!_process.WaitForExit(JoinTimeout))
+                    {
                         _process.Kill(entireProcessTree: true);
+                        killedAfterLimit = true;
+                    }
                 }
                 _process.WaitForExit();
                 _stderrDrain.Wait(JoinTimeout);
-                if (_process.ExitCode != 0 && !_stop.IsCancellationRequested)
+                if (_process.ExitCode != 0 && !_stop.IsCancellationRequested && !killedAfterLimit)
                 {
                     string when = index == 0 ? "before producing any frames" : $"after {index} frames";
                     string reason = ErrorOutput.Trim();
@@ -305,11 +311,18 @@ public sealed class FfmpegFrameSource : IDisposable, IAsyncDisposable
     {
         // Keep reading past the limit: a full stderr pipe would block ffmpeg.
         var chunk = new char[1024];
-        int count;
-        while ((count = await stderr.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-            lock (_errorOutput)
-                if (_errorOutput.Length < ErrorOutputLimit)
-                    _errorOutput.Append(chunk, 0, Math.Min(count, ErrorOutputLimit - _errorOutput.Length));
+        try
+        {
+            int count;
+            while ((count = await stderr.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+                lock (_errorOutput)
+                    if (_errorOutput.Length < ErrorOutputLimit)
+                        _errorOutput.Append(chunk, 0, Math.Min(count, ErrorOutputLimit - _errorOutput.Length));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The pipe went away with the process; what was read is kept.
+        }
     }
 
     private void PumpStandardInput(Stream source)
