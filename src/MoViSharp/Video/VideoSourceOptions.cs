@@ -1,0 +1,67 @@
+namespace MoViSharp.Video;
+
+/// <summary>How ffmpeg turns an input into model frames: output size, crop, frame-rate subsampling, limits, raw-input format.</summary>
+public sealed record VideoSourceOptions
+{
+    /// <summary>Output frame width in pixels.</summary>
+    public int Width { get; init; } = 172;
+
+    /// <summary>Output frame height in pixels.</summary>
+    public int Height { get; init; } = 172;
+
+    /// <summary>
+    /// Crop the largest centred region with the output's aspect ratio before resizing (for a square output: a centred
+    /// min(w,h) square), so that frames are not distorted. When false the whole frame is stretched to the output size.
+    /// </summary>
+    public bool CenterCrop { get; init; } = true;
+
+    /// <summary>When set, ffmpeg's <c>fps</c> filter resamples the video to this rate (drops or repeats frames).</summary>
+    public double? Fps { get; init; }
+
+    /// <summary>When set, stop after this many output frames.</summary>
+    public int? MaxFrames { get; init; }
+
+    /// <summary>Raw rgb24 input (<c>-</c> or a stream): frame width.</summary>
+    public int? RawWidth { get; init; }
+
+    /// <summary>Raw rgb24 input (<c>-</c> or a stream): frame height.</summary>
+    public int? RawHeight { get; init; }
+
+    /// <summary>Raw rgb24 input: frames per second, used for timestamps and the <see cref="Fps"/> filter.</summary>
+    public double RawFrameRate { get; init; } = 30;
+
+    /// <summary>Decoded frames buffered ahead of the consumer; the decoder waits when the buffer is full.</summary>
+    public int BufferCapacity { get; init; } = 8;
+
+    /// <summary>ffmpeg program to use; null finds it through <see cref="FfmpegLocator"/>.</summary>
+    public string? FfmpegPath { get; init; }
+
+    /// <summary>Probe local files with ffprobe first: clear errors before decoding, and a frame rate for timestamps.</summary>
+    public bool ProbeLocalFiles { get; init; } = true;
+
+    /// <summary>Options for a square model input of <paramref name="size"/>×<paramref name="size"/> pixels.</summary>
+    public static VideoSourceOptions Square(int size) => new() { Width = size, Height = size };
+
+    /// <summary>Bytes in one output rgb24 frame.</summary>
+    public int FrameBytes => checked(Width * Height * 3);
+
+    /// <summary>Throws <see cref="ArgumentException"/> for impossible settings; <paramref name="input"/> decides whether raw sizes are required.</summary>
+    public void Validate(VideoInput input)
+    {
+        if (Width <= 0 || Height <= 0)
+            throw new ArgumentException($"The output size must be positive, got {Width}x{Height}.");
+        if (Fps is { } fps && !(fps > 0 && double.IsFinite(fps)))
+            throw new ArgumentException($"Fps must be a positive number, got {fps}.");
+        if (MaxFrames is < 0)
+            throw new ArgumentException($"MaxFrames must not be negative, got {MaxFrames}.");
+        if (BufferCapacity < 1)
+            throw new ArgumentException($"BufferCapacity must be at least 1, got {BufferCapacity}.");
+        if (input.IsRaw)
+        {
+            if (RawWidth is not > 0 || RawHeight is not > 0)
+                throw new ArgumentException($"Raw rgb24 input from {input} needs RawWidth and RawHeight (the size of each incoming frame).");
+            if (!(RawFrameRate > 0 && double.IsFinite(RawFrameRate)))
+                throw new ArgumentException($"RawFrameRate must be a positive number, got {RawFrameRate}.");
+        }
+    }
+}
