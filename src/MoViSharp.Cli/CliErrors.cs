@@ -17,7 +17,7 @@ public static class CliErrors
             Console.Error.WriteLine($"error: libtorch cannot be loaded. {e.Message}");
             return 3;
         }
-        catch (Exception e) when (e is CliException or ArgumentException or InvalidDataException or FileNotFoundException
+        catch (Exception e) when (e is CliException or ArgumentException or InvalidDataException or MoViSharp.Weights.Layouts.CheckpointMismatchException or FileNotFoundException
                                        or DirectoryNotFoundException or IOException or InvalidOperationException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
