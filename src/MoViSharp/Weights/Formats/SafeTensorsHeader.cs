@@ -23,6 +23,8 @@ internal sealed class SafeTensorsHeader
     /// <summary>Parses and validates <paramref name="json"/> against a data section of <paramref name="dataLength"/> bytes.</summary>
     public static SafeTensorsHeader Parse(ReadOnlySpan<byte> json, long dataLength, string source)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw new InvalidDataException($"{source}: the header is not valid UTF-8.");
         JsonDocument document;
         try
         {
