@@ -5,30 +5,6 @@ namespace MoViSharp.Weights.Formats;
 /// <summary>Moves raw little-endian element bytes in and out of CPU tensors, bit for bit.</summary>
 internal static class TensorBytes
 {
-    /// <summary>
-    /// Creates a new contiguous CPU tensor of <paramref name="type"/> and <paramref name="shape"/> and fills it with <paramref name="bytes"/>,
-    /// whose length must be exactly numel × element size. Bool bytes are normalised to 0/1.
-    /// </summary>
-    public static Tensor FromBytes(ReadOnlySpan<byte> bytes, ScalarType type, long[] shape)
-    {
-        var tensor = empty(shape, type);
-        try
-        {
-            var target = Span(tensor);
-            if (target.Length != bytes.Length)
-                throw new InvalidOperationException($"{target.Length} bytes expected, {bytes.Length} given.");
-            bytes.CopyTo(target);
-            if (type == ScalarType.Bool)
-                NormaliseBool(target);
-            return tensor;
-        }
-        catch
-        {
-            tensor.Dispose();
-            throw;
-        }
-    }
-
     /// <summary>The element bytes of a contiguous CPU tensor, as a writable view of its memory.</summary>
     public static Span<byte> Span(Tensor tensor)
     {
