@@ -1,3 +1,4 @@
+using MoViSharp.IO;
 using System.Globalization;
 using System.Text;
 using MoViSharp.Weights.Formats;
@@ -64,7 +65,7 @@ public static class SyntheticDatasetWriter
         // Written last, so a folder with labels.txt holds a complete dataset.
         string labels = Path.Combine(directory, LabelsFileName);
         byte[] text = Encoding.UTF8.GetBytes(string.Concat(SyntheticActionClasses.Names.Select(n => n + "\n")));
-        NpyFile.WriteAtomically(labels, stream => stream.Write(text));
+        MoViSharp.IO.AtomicFile.Write(labels, stream => stream.Write(text));
         return new SyntheticDatasetSummary(directory, labels, total);
     }
 }

@@ -1,3 +1,4 @@
+using MoViSharp.IO;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
@@ -281,7 +282,7 @@ public static partial class NpyFile
         var header = EncodeHeader(type, shape);
         // A span cannot be captured by the lambda, so copy the (small enough to hold in memory) data once.
         var payload = data.ToArray();
-        WriteAtomically(path, stream =>
+        MoViSharp.IO.AtomicFile.Write(path, stream =>
         {
             stream.Write(header);
             stream.Write(payload);

@@ -1,3 +1,4 @@
+using MoViSharp.IO;
 using System.Buffers.Binary;
 using static TorchSharp.torch;
 

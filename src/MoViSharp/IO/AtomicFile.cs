@@ -1,10 +1,10 @@
-namespace MoViSharp.Weights.Formats;
+namespace MoViSharp.IO;
 
 /// <summary>
 /// Writes a file so that readers see either the old file or the complete new one: the content goes to a temporary file in the
 /// same folder, is flushed to disk, and is then renamed over the target. On any failure the temporary file is deleted.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
@@ -29,4 +29,8 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8) atomically.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 }
