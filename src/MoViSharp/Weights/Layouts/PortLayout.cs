@@ -40,12 +40,14 @@ public static class PortLayout
         bool stream = config.ConvType != ConvType.ThreeD;
         string kind = stream ? "conv2d" : "conv3d";
         // Port 2-D kernels [O, I, kh, kw] become [O, I, 1, kh, kw]; its temporal (kt,1) kernels [O, I, kt, 1] become [O, I, kt, 1, 1].
-        Func<Tensor, Tensor>? spatial = stream ? t => t.unsqueeze(2) : null;
-        Func<Tensor, Tensor>? temporal = stream ? t => t.unsqueeze(-1) : null;
+        var spatial = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(2)) : null;
+        var temporal = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(-1)) : null;
+        Func<Tensor, Tensor>? Inverse(Func<Tensor, Tensor>? reshape) =>
+            reshape is null ? null : ReferenceEquals(reshape, spatial) ? t => t.squeeze(2) : t => t.squeeze(-1);
 
         IEnumerable<KeyMapping> Conv(string port, string ours, ConvUnit unit, Func<Tensor, Tensor>? reshape)
         {
-            yield return new KeyMapping($"{port}.conv_1.{kind}.weight", $"{ours}.weight", reshape);
+            yield return new KeyMapping($"{port}.conv_1.{kind}.weight", $"{ours}.weight", reshape, Inverse(reshape));
             if (unit.Bias is not null) yield return new KeyMapping($"{port}.conv_1.{kind}.bias", $"{ours}.bias");
             if (unit.Norm is not null)
                 foreach (var p in new[] { "weight", "bias", "running_mean", "running_var", "num_batches_tracked" })

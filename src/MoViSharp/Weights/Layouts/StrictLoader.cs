@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 
 namespace MoViSharp.Weights.Layouts;
 
-/// <summary>One tensor of a checkpoint and where it goes in the model: a model state-dict name and a reshaping.</summary>
-public sealed record KeyMapping(string SourceKey, string ModelKey, Func<Tensor, Tensor>? Transform = null);
+/// <summary>
+/// One tensor of a checkpoint and where it goes in the model: a model state-dict name, the reshaping into the model's shape
+/// and its inverse (for writing the checkpoint's layout back).
+/// </summary>
+public sealed record KeyMapping(string SourceKey, string ModelKey, Func<Tensor, Tensor>? Transform = null, Func<Tensor, Tensor>? Inverse = null);
 
 /// <summary>
 /// Copies checkpoint tensors into a model strictly: every checkpoint tensor must be used and every model parameter and
@@ -42,6 +45,17 @@ public static class StrictLoader
             throw new CheckpointMismatchException(source, missing, unexpected, shapes);
         using (no_grad())
             foreach (var (target, value) in ready) target.copy_(value.to_type(target.dtype));
+    }
+
+    /// <summary>The model's tensors under the checkpoint layout's names and shapes (the inverse of <see cref="Load"/>).</summary>
+    public static IEnumerable<(string Name, Tensor Tensor)> Export(nn.Module model, IEnumerable<KeyMapping> mappings)
+    {
+        var tensors = model.state_dict();
+        foreach (var m in mappings)
+        {
+            var value = tensors[m.ModelKey].detach();
+            yield return (m.SourceKey, (m.Inverse is null ? value : m.Inverse(value)).cpu().contiguous());
+        }
     }
 
     /// <summary>Identity mapping: the checkpoint uses the model's own state-dict names (MoViSharp checkpoints).</summary>

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using MoViSharp.Layers;
+using MoViSharp.Models;
+using MoViSharp.Weights;
+
+namespace MoViSharp.Cli;
+
+/// <summary>--weights, --model, --variant and --gate: how commands that run a model find and build it.</summary>
+public sealed class WeightsOptions
+{
+    public Option<string> Weights { get; } = new("--weights") { Description = "Weights file: MoViSharp .safetensors, PyTorch-port state dict, or .tflite", Required = true };
+    public Option<string?> Model { get; } = new("--model") { Description = "a0 … a5 or t0 (needed for PyTorch-port files, which do not name it)" };
+    public Option<string?> Variant { get; } = CliOptions.Variant();
+    public Option<string?> Gate { get; } = new("--gate") { Description = "SE gate override: keras (clip(0.2x+0.5,0,1)) or relu6 (relu6(x+3)/6)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Weights);
+        command.Options.Add(Model);
+        command.Options.Add(Variant);
+        command.Options.Add(Gate);
+    }
+
+    public CheckpointHints Hints(ParseResult result) => new(
+        result.GetValue(Model), CliOptions.ParseVariant(result.GetValue(Variant)),
+        result.GetValue(Gate)?.ToLowerInvariant() switch
+        {
+            null => null,
+            "keras" => GateKind.HardSigmoidKeras,
+            "relu6" => GateKind.HardSigmoidRelu6,
+            var g => throw new CliException($"--gate must be keras or relu6, not '{g}'."),
+        });
+
+    public (MoViNet Model, IReadOnlyList<string>? Labels) Load(ParseResult result)
+    {
+        string path = result.GetValue(Weights)!;
+        var hints = Hints(result);
+        var (model, labels) = CheckpointLoader.Load(path, hints);
+        if (hints.Gate is { } gate && model.Config.Gate != gate)
+        {
+            // The gate has no weights: rebuild with the requested one and copy the tensors.
+            var regated = new MoViNet(model.Config with { Gate = gate });
+            regated.load_state_dict(model.state_dict());
+            regated.eval();
+            model.Dispose();
+            model = regated;
+        }
+        return (model, labels);
+    }
+}

@@ -1,0 +1,61 @@
+using MoViSharp.Layers;
+using MoViSharp.Models;
+using MoViSharp.Weights.Formats;
+
+namespace MoViSharp.Weights;
+
+/// <summary>What a user says about a weights file that the file itself may not say (the port's files name no architecture).</summary>
+public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Variant = null, GateKind? Gate = null);
+
+/// <summary>
+/// Opens any supported weights file and returns a ready model (eval mode) with the labels the file carries:
+/// MoViSharp safetensors checkpoints (self-describing), and PyTorch-port state dicts as torch.save zips or safetensors.
+/// The format is recognised from the file's bytes.
+/// </summary>
+public static class CheckpointLoader
+{
+    public static (MoViNet Model, IReadOnlyList<string>? Labels) Load(string path, CheckpointHints? hints = null)
+    {
+        hints ??= new CheckpointHints();
+        var format = CheckpointFormats.Detect(path);
+        switch (format)
+        {
+            case CheckpointFormat.SafeTensors:
+            {
+                using var file = SafeTensorsFile.Read(path);
+                if (MoViSharpCheckpoint.IsCheckpoint(file))
+                {
+                    var (model, labels) = MoViSharpCheckpoint.FromTensors(file, path);
+                    CheckHints(model.Config, hints, path);
+                    return (model, labels);
+                }
+                return (PortModel(file, path, hints), null);
+            }
+            case CheckpointFormat.TorchZip:
+            {
+                using var file = TorchCheckpointReader.Read(path);
+                return (PortModel(file, path, hints), null);
+            }
+            case CheckpointFormat.Tflite:
+                throw new NotSupportedException($"{path} is a TFLite model; TFLite import is handled by the TFLite importer.");
+            default:
+                throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save zip, a safetensors file or a TFLite model).");
+        }
+    }
+
+    private static MoViNet PortModel(NamedTensors file, string path, CheckpointHints hints)
+    {
+        if (hints.Model is null)
+            throw new ArgumentException($"{path} holds PyTorch-port weights, which do not name their architecture: pass --model (a0 … a5).");
+        var (name, suffixVariant) = ModelRegistry.Parse(hints.Model);
+        return PortCheckpoint.Load(file, path, name, hints.Variant ?? suffixVariant, hints.Gate);
+    }
+
+    private static void CheckHints(MoViNetConfig config, CheckpointHints hints, string path)
+    {
+        if (hints.Variant is { } v && v != config.Variant)
+            throw new ArgumentException($"{path} holds a {config.Variant.ToString().ToLowerInvariant()} model, not {v.ToString().ToLowerInvariant()}.");
+        if (hints.Model is { } m && ModelRegistry.Parse(m).Model != config.Name)
+            throw new ArgumentException($"{path} holds model '{config.Name}', not '{m}'.");
+    }
+}

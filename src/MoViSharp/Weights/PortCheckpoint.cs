@@ -1,0 +1,53 @@
+using MoViSharp.Layers;
+using MoViSharp.Models;
+using MoViSharp.Weights.Formats;
+using MoViSharp.Weights.Layouts;
+
+namespace MoViSharp.Weights;
+
+/// <summary>
+/// Checkpoints in the PyTorch port's layout (its `torch.save(model.state_dict())` files, or the same keys in safetensors):
+/// builds the named architecture with the port's semantics and loads it strictly.
+/// </summary>
+public static class PortCheckpoint
+{
+    /// <param name="tensors">the file's tensors (port key names)</param>
+    /// <param name="modelName">a0…a5 (the file does not say which)</param>
+    /// <param name="variant">base or stream; detected from the keys when null</param>
+    /// <param name="gate">override of the SE gate (the port's stream checkpoints need clip(0.2x+0.5, 0, 1))</param>
+    public static MoViNet Load(NamedTensors tensors, string source, string modelName, MoViNetVariant? variant = null, GateKind? gate = null)
+    {
+        var detected = PortLayout.DetectVariant(tensors.Names)
+            ?? throw new InvalidDataException($"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
+        if (variant is { } v && v != detected)
+            throw new InvalidDataException($"{source} holds a {detected.ToString().ToLowerInvariant()} model (its convs are " +
+                $"{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}), not {v.ToString().ToLowerInvariant()}.");
+        const string logitsKey = "classifier.3.conv_1.{0}.weight";
+        string key = string.Format(logitsKey, detected == MoViNetVariant.Base ? "conv3d" : "conv2d");
+        int classes = tensors.TryGetValue(key, out var logits) ? (int)logits.shape[0]
+            : throw new InvalidDataException($"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
+
+        var config = PortLayout.Config(ModelRegistry.Config(modelName, detected, classes));
+        if (gate is { } g) config = config with { Gate = g };
+        var model = new MoViNet(config);
+        try
+        {
+            StrictLoader.Load(model, tensors.Names.ToDictionary(n => n, n => tensors[n]), PortLayout.Mappings(model), source);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        return model;
+    }
+
+    /// <summary>The model's tensors under the port's names and shapes.</summary>
+    public static NamedTensors Export(MoViNet model)
+    {
+        var result = new NamedTensors();
+        foreach (var (name, tensor) in StrictLoader.Export(model, PortLayout.Mappings(model))) result.Add(name, tensor.clone());
+        return result;
+    }
+}
