@@ -12,6 +12,7 @@ public static class CliApplication
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 
