@@ -148,8 +148,12 @@ def sha256(path: str) -> str:
 
 @torch.no_grad()
 def make_one(out_dir: str, tag: str, spec: dict, frames: int, h: int, w: int, seed: int,
-             weights_from: str = None, check_stream: bool = True) -> dict:
-    """weights_from: tag of an already generated fixture (same spec) whose state dict and spec file are reused."""
+             weights_from: str = None, check_stream: bool = True, dump_acts: bool = False):
+    """Returns (manifest entry, seconds).
+
+    weights_from: tag of an already generated fixture (same spec) whose state dict and spec file are reused.
+    dump_acts: also write TAG_acts.npz with the float64-computed outputs of conv1, every block and conv7
+    (batch element 0, layout [C,T,H,W]) for locating a mismatch layer by layer."""
     t0 = time.time()
     model = mr.build_from_spec(spec).eval()
     src = weights_from or tag
@@ -200,8 +204,20 @@ def make_one(out_dir: str, tag: str, spec: dict, frames: int, h: int, w: int, se
         m64.reset_state()
     for k in ("statedict", "input", "logits"):
         info["files"][k + "_sha256"] = sha256(os.path.join(out_dir, info["files"][k]))
-    info["seconds"] = round(time.time() - t0, 2)
-    return info
+    if dump_acts:
+        acts = {}
+        hooks = []
+        named = [("conv1", m64.conv1)] + [(f"blocks.{n}", b) for n, b in m64.blocks.named_children()] + \
+                [("conv7", m64.conv7)]
+        for n, mod in named:
+            hooks.append(mod.register_forward_hook(
+                lambda mod, i, o, n=n: acts.__setitem__(n, o[0].float().numpy())))  # [C,T,H,W]
+        m64(x32.double())
+        for hk in hooks:
+            hk.remove()
+        np.savez(os.path.join(out_dir, f"{tag}_acts.npz"), **acts)
+        info["files"]["acts"] = f"{tag}_acts.npz"
+    return info, round(time.time() - t0, 2)
 
 
 def main(argv=None) -> int:
@@ -220,6 +236,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tag")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dump-acts", action="store_true", help="also write TAG_acts.npz (per-block activations)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -252,13 +269,13 @@ def main(argv=None) -> int:
     print(f"{'tag':24s} {'params':>10s} {'sd MB':>7s} {'logits':>10s} {'min':>9s} {'max':>9s} {'std':>7s} "
           f"{'f32 diff':>9s} {'framewise':>9s} {'sec':>6s}")
     for tag, spec, T, H, W, seed, share in jobs:
-        info = make_one(a.out, tag, spec, T, H, W, seed, weights_from=share)
+        info, secs = make_one(a.out, tag, spec, T, H, W, seed, weights_from=share, dump_acts=a.dump_acts)
         manifest[tag] = info
         fw = info.get("framewise_max_abs_diff")
         print(f"{tag:24s} {info['params']:10d} {info['statedict_bytes'] / 1e6:7.2f} {str(info['logits_shape']):>10s} "
               f"{info['logits_min']:9.4f} {info['logits_max']:9.4f} {info['logits_std']:7.4f} "
               f"{info['float32_max_abs_diff']:9.2e} {('%9.2e' % fw) if fw is not None else '        -'} "
-              f"{info['seconds']:6.1f}", flush=True)
+              f"{secs:6.1f}", flush=True)
         with open(man_path, "w") as f:
             json.dump({"generator": "tools/reference/make_port_fixtures.py",
                        "torch": torch.__version__,
