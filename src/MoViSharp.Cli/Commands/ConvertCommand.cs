@@ -22,6 +22,7 @@ public static class ConvertCommand
         command.Options.Add(weights.Model);
         command.Options.Add(weights.Variant);
         command.Options.Add(weights.Gate);
+        command.Options.Add(weights.Config);
         command.SetAction(result => CliErrors.Run(() =>
         {
             string source = result.GetValue(from)!, destination = result.GetValue(to)!;

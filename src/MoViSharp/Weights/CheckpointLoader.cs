@@ -5,7 +5,8 @@ using MoViSharp.Weights.Formats;
 namespace MoViSharp.Weights;
 
 /// <summary>What a user says about a weights file that the file itself may not say (the port's files name no architecture).</summary>
-public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Variant = null, GateKind? Gate = null);
+/// <param name="Architecture">a custom architecture (e.g. from a config JSON) for port files of models outside the registry</param>
+public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Variant = null, GateKind? Gate = null, MoViNetConfig? Architecture = null);
 
 /// <summary>
 /// Opens any supported weights file and returns a ready model (eval mode) with the labels the file carries:
@@ -45,8 +46,9 @@ public static class CheckpointLoader
 
     private static MoViNet PortModel(NamedTensors file, string path, CheckpointHints hints)
     {
+        if (hints.Architecture is { } architecture) return PortCheckpoint.Load(file, path, architecture, hints.Gate);
         if (hints.Model is null)
-            throw new ArgumentException($"{path} holds PyTorch-port weights, which do not name their architecture: pass --model (a0 … a5).");
+            throw new ArgumentException($"{path} holds PyTorch-port weights, which do not name their architecture: pass --model (a0 … a5) or --config.");
         var (name, suffixVariant) = ModelRegistry.Parse(hints.Model);
         return PortCheckpoint.Load(file, path, name, hints.Variant ?? suffixVariant, hints.Gate);
     }

@@ -17,17 +17,16 @@ public static class PortCheckpoint
     /// <param name="gate">override of the SE gate (the port's stream checkpoints need clip(0.2x+0.5, 0, 1))</param>
     public static MoViNet Load(NamedTensors tensors, string source, string modelName, MoViNetVariant? variant = null, GateKind? gate = null)
     {
-        var detected = PortLayout.DetectVariant(tensors.Names)
-            ?? throw new InvalidDataException($"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
-        if (variant is { } v && v != detected)
-            throw new InvalidDataException($"{source} holds a {detected.ToString().ToLowerInvariant()} model (its convs are " +
-                $"{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}), not {v.ToString().ToLowerInvariant()}.");
-        const string logitsKey = "classifier.3.conv_1.{0}.weight";
-        string key = string.Format(logitsKey, detected == MoViNetVariant.Base ? "conv3d" : "conv2d");
-        int classes = tensors.TryGetValue(key, out var logits) ? (int)logits.shape[0]
-            : throw new InvalidDataException($"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
+        var detected = DetectVariant(tensors, source, variant);
+        return Load(tensors, source, ModelRegistry.Config(modelName, detected, Classes(tensors, source, detected)), gate);
+    }
 
-        var config = PortLayout.Config(ModelRegistry.Config(modelName, detected, classes));
+    /// <summary>Loads port weights into an explicit architecture (its variant and classes must match the file).</summary>
+    public static MoViNet Load(NamedTensors tensors, string source, MoViNetConfig architecture, GateKind? gate = null)
+    {
+        var detected = DetectVariant(tensors, source, architecture.Variant);
+        int classes = Classes(tensors, source, detected);
+        var config = PortLayout.Config(architecture with { NumClasses = classes });
         if (gate is { } g) config = config with { Gate = g };
         var model = new MoViNet(config);
         try
@@ -41,6 +40,23 @@ public static class PortCheckpoint
         }
         model.eval();
         return model;
+    }
+
+    private static MoViNetVariant DetectVariant(NamedTensors tensors, string source, MoViNetVariant? variant)
+    {
+        var detected = PortLayout.DetectVariant(tensors.Names)
+            ?? throw new InvalidDataException($"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
+        if (variant is { } v && v != detected)
+            throw new InvalidDataException($"{source} holds a {detected.ToString().ToLowerInvariant()} model (its convs are " +
+                $"{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}), not {v.ToString().ToLowerInvariant()}.");
+        return detected;
+    }
+
+    private static int Classes(NamedTensors tensors, string source, MoViNetVariant variant)
+    {
+        string key = $"classifier.3.conv_1.{(variant == MoViNetVariant.Base ? "conv3d" : "conv2d")}.weight";
+        return tensors.TryGetValue(key, out var logits) ? (int)logits.shape[0]
+            : throw new InvalidDataException($"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
     }
 
     /// <summary>The model's tensors under the port's names and shapes.</summary>
