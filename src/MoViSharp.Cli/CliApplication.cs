@@ -13,6 +13,7 @@ public static class CliApplication
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         return root;
     }
 
