@@ -78,7 +78,7 @@ public class StreamingEquivalenceTests
         using var mode = inference_mode();
         var a = model.Forward(clip, null);
         var b = model.Forward(changed, null);
-        Assert.Equal(0, TestModels.MaxAbsDiff(a.narrow(1, 0, 4), b.narrow(1, 0, 4)));
+        Assert.True(TestModels.MaxAbsDiff(a.narrow(1, 0, 4), b.narrow(1, 0, 4)) <= 1e-6);   // identical up to threaded summation order
         Assert.True(TestModels.MaxAbsDiff(a.narrow(1, 4, 2), b.narrow(1, 4, 2)) > 1e-4);
     }
 

@@ -26,7 +26,7 @@ public class MoViSharpCheckpointTests
         foreach (var key in expected.Keys) Assert.True(expected[key].eq(actual[key]).all().item<bool>(), key);
         var clip = TestModels.Clip(3, 40);
         using var mode = inference_mode();
-        Assert.Equal(0, TestModels.MaxAbsDiff(model.Forward(clip, null), loaded.Forward(clip, null)));
+        Assert.True(TestModels.MaxAbsDiff(model.Forward(clip, null), loaded.Forward(clip, null)) <= 1e-6);   // same weights; threads may reorder sums
     }
 
     [Fact]
