@@ -103,6 +103,32 @@ public sealed class ClassifyCommandTests
         finally { File.Delete(labels); }
     }
 
+    [Fact]
+    public async Task Ctrl_C_stops_cleanly_prints_the_partial_result_and_exits_130()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "MoViSharp.Cli.dll"), "classify",
+                     CliRunner.Reference("videos/carving_ice_360.mp4"), "--weights", Weights, "--json", "--every", "5"])
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        // Interrupt once the first progress line shows that frames are flowing.
+        string? first = process.StandardError.ReadLine();
+        Assert.StartsWith("frame 5:", first);
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "classify did not stop after SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted after", stderr);
+        var json = JsonDocument.Parse(await stdout).RootElement;
+        int frames = json.GetProperty("frames").GetInt32();
+        Assert.InRange(frames, 5, 199);
+        Assert.Equal(frames, json.GetProperty("per_frame_top1").GetArrayLength());
+    }
+
     private static byte[] DecodeRaw(string clip)
     {
         var start = new ProcessStartInfo(FfmpegLocator.FindFfmpeg()) { RedirectStandardOutput = true, UseShellExecute = false };
