@@ -14,6 +14,7 @@ public static class CliApplication
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
         return root;
     }
 

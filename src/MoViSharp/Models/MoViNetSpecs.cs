@@ -101,4 +101,17 @@ public static class MoViNetSpecs
             PositionalEncoding = key is "a3" or "a4" or "a5",
         };
     }
+
+    /// <summary>
+    /// The mobile stream variant that TF Hub ships as TFLite (e.g. <c>a0/stream/kinetics-600/classification/tflite</c>): the
+    /// stream model of <paramref name="name"/> without squeeze-excitation and with ReLU6 everywhere, the classifier's hidden
+    /// layer included (no positional encoding, since that belongs to SE). Data only: the same <see cref="MoViNet"/> builds it.
+    /// </summary>
+    public static MoViNetConfig Mobile(string name) => Get(name, MoViNetVariant.Stream) with
+    {
+        SeType = SqueezeExcitationType.None,
+        Activation = ActivationKind.Relu6,
+        ClassifierActivation = ActivationKind.Relu6,
+        PositionalEncoding = false,
+    };
 }

@@ -10,7 +10,8 @@ public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Varia
 
 /// <summary>
 /// Opens any supported weights file and returns a ready model (eval mode) with the labels the file carries:
-/// MoViSharp safetensors checkpoints (self-describing), and PyTorch-port state dicts as torch.save zips or safetensors.
+/// MoViSharp safetensors checkpoints (self-describing), PyTorch-port state dicts as torch.save zips or safetensors, and the
+/// mobile MoViNet TFLite models (imported by following their graph).
 /// The format is recognised from the file's bytes.
 /// </summary>
 public static class CheckpointLoader
@@ -38,8 +39,10 @@ public static class CheckpointLoader
                 return (PortModel(file, path, hints), null);
             }
             case CheckpointFormat.Tflite:
-                throw new NotSupportedException($"{path} is a TFLite model; TFLite import is handled by the TFLite importer.");
+                return (Layouts.TfliteMoViNetImporter.Load(path), null);
             default:
+                if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4).");
                 throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save zip, a safetensors file or a TFLite model).");
         }
     }

@@ -46,11 +46,19 @@ internal static class CliRunner
         }
     }
 
-    /// <summary>The shared reference data beside the repository (../shared/reference); fails clearly when absent.</summary>
+    /// <summary>
+    /// The shared reference data: shared/reference beside the repository (../shared/reference) or in a folder further up
+    /// (a git worktree nests the repository deeper); fails clearly when absent.
+    /// </summary>
     public static string Reference(string relative)
     {
-        string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "reference", relative));
-        if (!File.Exists(path)) throw new FileNotFoundException($"Reference file missing: {path} (the shared/ folder must sit beside the repository).");
-        return path;
+        var looked = new List<string>();
+        for (var dir = new DirectoryInfo(RepositoryRoot); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "reference", relative);
+            if (File.Exists(candidate)) return candidate;
+            looked.Add(candidate);
+        }
+        throw new FileNotFoundException($"Reference file {relative} missing; looked in: {string.Join(", ", looked)} (see shared/reference/README.md).");
     }
 }
