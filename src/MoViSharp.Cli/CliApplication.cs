@@ -10,6 +10,8 @@ public static class CliApplication
     {
         var root = new RootCommand("MoViSharp: efficient, online video recognition (MoViNets) for .NET.");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
