@@ -73,15 +73,53 @@ public sealed class Trainer : IDisposable
     public void SaveOptimizer(string path) => AtomicFile.Write(path, stream =>
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        optimizer.save_state_dict(writer);
+        if (optimizer is RMSProp) SaveRmsProp(writer);
+        else optimizer.save_state_dict(writer);
     });
+
+    // TorchSharp 0.107's RMSProp state loader does not restore the momentum buffer (a resumed step then differs), so its
+    // buffers are written here directly: per parameter, the step and the three moment tensors.
+    private const string RmsPropTag = "MoViSharp.RMSProp/1";
+
+    private void SaveRmsProp(BinaryWriter writer)
+    {
+        writer.Write(RmsPropTag);
+        var states = optimizer.state_dict().State.Cast<RMSProp.State>().ToList();
+        writer.Write(states.Count);
+        foreach (var state in states)
+        {
+            writer.Write(state.step);
+            state.square_avg.Save(writer);
+            state.momentum_buffer.Save(writer);
+            state.grad_avg.Save(writer);
+        }
+    }
+
+    private void LoadRmsProp(BinaryReader reader, string path)
+    {
+        if (reader.ReadString() != RmsPropTag) throw new InvalidDataException($"{path}: not an RMSprop state written by MoViSharp.");
+        var states = optimizer.state_dict().State.Cast<RMSProp.State>().ToList();
+        int count = reader.ReadInt32();
+        if (count != states.Count) throw new InvalidDataException($"{path}: state for {count} parameters, the model has {states.Count}.");
+        foreach (var state in states)
+        {
+            state.step = reader.ReadInt64();
+            state.square_avg.Load(reader);
+            state.momentum_buffer.Load(reader);
+            state.grad_avg.Load(reader);
+        }
+    }
 
     public void LoadOptimizer(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Optimizer state '{path}' not found.", path);
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
-        try { optimizer.load_state_dict(reader); }
+        try
+        {
+            if (optimizer is RMSProp) LoadRmsProp(reader, path);
+            else optimizer.load_state_dict(reader);
+        }
         catch (Exception e) when (e is ArgumentException or EndOfStreamException)
         { throw new InvalidDataException($"{path}: the optimizer state does not fit this model/optimizer ({e.Message}).", e); }
     }
