@@ -13,6 +13,8 @@ public static class FfmpegArguments
         {
             case VideoInputKind.File:
                 // "file:" stops ffmpeg from reading a colon in the name as a protocol ("clip:1.mp4").
+                if (options.StartSeconds is { } start)
+                    args.AddRange(["-ss", Number(start)]);
                 args.AddRange(["-i", "file:" + Path.GetFullPath(input.Location)]);
                 break;
             case VideoInputKind.Rtsp:
@@ -68,6 +70,9 @@ public static class FfmpegArguments
         // "-vsync" rather than "-fps_mode" because ffmpeg 4.x (Ubuntu 22.04) only knows the former; 5.x-7.x accept both.
         if (options.Fps is null)
             args.AddRange(["-vsync", "passthrough"]);
+        // Input -ss resets timestamps to 0, so the end is given as a duration.
+        if (options.EndSeconds is { } end)
+            args.AddRange(["-t", Number(end - (options.StartSeconds ?? 0))]);
         if (options.MaxFrames is { } max)
             args.AddRange(["-frames:v", max.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);

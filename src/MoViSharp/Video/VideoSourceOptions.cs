@@ -21,6 +21,12 @@ public sealed record VideoSourceOptions
     /// <summary>When set, stop after this many output frames.</summary>
     public int? MaxFrames { get; init; }
 
+    /// <summary>Local files: start decoding at this time in seconds (ffmpeg input <c>-ss</c>, fast seek).</summary>
+    public double? StartSeconds { get; init; }
+
+    /// <summary>Local files: stop at this time in seconds of the input (ffmpeg <c>-t</c> of end − start).</summary>
+    public double? EndSeconds { get; init; }
+
     /// <summary>Raw rgb24 input (<c>-</c> or a stream): frame width.</summary>
     public int? RawWidth { get; init; }
 
@@ -54,6 +60,8 @@ public sealed record VideoSourceOptions
             throw new ArgumentException($"Fps must be a positive number, got {fps}.");
         if (MaxFrames is < 0)
             throw new ArgumentException($"MaxFrames must not be negative, got {MaxFrames}.");
+        if (StartSeconds is < 0 || EndSeconds is { } end && !(end > (StartSeconds ?? 0)))
+            throw new ArgumentException($"The time range must satisfy 0 <= start < end, got start {StartSeconds}, end {EndSeconds}.");
         if (BufferCapacity < 1)
             throw new ArgumentException($"BufferCapacity must be at least 1, got {BufferCapacity}.");
         if (input.IsRaw)

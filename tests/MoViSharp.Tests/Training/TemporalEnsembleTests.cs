@@ -1,0 +1,33 @@
+using MoViSharp.Training;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Tests.Training;
+
+public class TemporalEnsembleTests
+{
+    [Fact]
+    public void SplitTakesEvenAndOddFrames()
+    {
+        using var scope = NewDisposeScope();
+        var clip = arange(7, dtype: ScalarType.Float32).view(1, 1, 7, 1, 1).expand(2, 3, 7, 4, 4).contiguous();
+        var (even, odd) = TemporalEnsemble.Split(clip);
+        Assert.Equal(new float[] { 0, 2, 4, 6 }, even[0, 0, .., 0, 0].data<float>().ToArray());
+        Assert.Equal(new float[] { 1, 3, 5 }, odd[1, 2, .., 0, 0].data<float>().ToArray());
+    }
+
+    [Fact]
+    public void EnsembleAveragesEachMembersLogitsOnItsHalfRateFrames()
+    {
+        using var scope = NewDisposeScope();
+        using var ensemble = new TemporalEnsemble(TestModels.Randomize(TinyModels.Create(), 5), TestModels.Randomize(TinyModels.Create(), 6));
+        var clip = TestModels.Clip(8, 32);
+        using var mode = inference_mode();
+        var expected = ensemble.Even.Forward(clip.index_select(2, tensor(new long[] { 0, 2, 4, 6 })), null)
+            .add(ensemble.Odd.Forward(clip.index_select(2, tensor(new long[] { 1, 3, 5, 7 })), null)).div(2);
+        var logits = ensemble.Logits(clip);
+        Assert.Equal(new long[] { 1, 4, 4 }, logits.shape);
+        Assert.True(TestModels.MaxAbsDiff(logits, expected) < 1e-6);
+        Assert.Equal(2, ensemble.FramesSeen(0, 4, 8));
+        Assert.Equal(8, ensemble.FramesSeen(3, 4, 8));
+    }
+}
