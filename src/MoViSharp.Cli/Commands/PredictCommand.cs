@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MoViSharp.Video;
+using MoViSharp.Data;
 using MoViSharp.Weights.Formats;
 using static TorchSharp.torch;
 
@@ -25,7 +25,7 @@ public static class PredictCommand
             using var _model = model;
             string inputPath = result.GetValue(input)!;
             using var scope = NewDisposeScope();
-            using var clip = ClipReader.Read(inputPath, result.GetValue(size) ?? model.Config.NativeSize);
+            using var clip = ClipReader.Read(new ClipSample(inputPath, 0), result.GetValue(size) ?? model.Config.NativeSize).ToTensor();
             Tensor logits;
             using (inference_mode())
             {

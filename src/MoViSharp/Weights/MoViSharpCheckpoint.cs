@@ -57,17 +57,6 @@ public static class MoViSharpCheckpoint
             if (labels is not null && labels.Count != config.NumClasses)
                 throw new InvalidDataException($"{source}: {labels.Count} labels for {config.NumClasses} classes.");
         }
-        var model = new MoViNet(config);
-        try
-        {
-            StrictLoader.Load(model, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames(model), source);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return (model, labels);
+        return (StrictLoader.Build(config, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames, source), labels);
     }
 }

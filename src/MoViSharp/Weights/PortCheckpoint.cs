@@ -28,18 +28,7 @@ public static class PortCheckpoint
         int classes = Classes(tensors, source, detected);
         var config = PortLayout.Config(architecture with { NumClasses = classes });
         if (gate is { } g) config = config with { Gate = g };
-        var model = new MoViNet(config);
-        try
-        {
-            StrictLoader.Load(model, tensors.Names.ToDictionary(n => n, n => tensors[n]), PortLayout.Mappings(model), source);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        return StrictLoader.Build(config, tensors.Names.ToDictionary(n => n, n => tensors[n]), PortLayout.Mappings, source);
     }
 
     private static MoViNetVariant DetectVariant(NamedTensors tensors, string source, MoViNetVariant? variant)

@@ -1,3 +1,4 @@
+using MoViSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,6 +46,24 @@ public static class StrictLoader
             throw new CheckpointMismatchException(source, missing, unexpected, shapes);
         using (no_grad())
             foreach (var (target, value) in ready) target.copy_(value.to_type(target.dtype));
+    }
+
+    /// <summary>Builds <paramref name="config"/> and loads it strictly (nothing is returned half-loaded); eval mode.</summary>
+    public static MoViNet Build(MoViNetConfig config, IReadOnlyDictionary<string, Tensor> checkpoint,
+        Func<MoViNet, IEnumerable<KeyMapping>> mappings, string source)
+    {
+        var model = new MoViNet(config);
+        try
+        {
+            Load(model, checkpoint, mappings(model), source);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        return model;
     }
 
     /// <summary>The model's tensors under the checkpoint layout's names and shapes (the inverse of <see cref="Load"/>).</summary>

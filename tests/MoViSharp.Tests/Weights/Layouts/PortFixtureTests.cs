@@ -48,5 +48,5 @@ public class PortFixtureTests
         Assert.True(TestModels.MaxAbsDiff(chunked, expected) <= 1e-4);
     }
 
-    private static Tensor ClipFrom(string npy) => MoViSharp.Video.ClipReader.ReadNpy(npy);
+    private static Tensor ClipFrom(string npy) => MoViSharp.Data.ClipReader.Read(new MoViSharp.Data.ClipSample(npy, 0), 0).ToTensor();
 }
