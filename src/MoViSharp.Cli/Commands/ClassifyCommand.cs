@@ -27,22 +27,32 @@ public static class ClassifyCommand
         var json = CliOptions.Json();
         var fps = new Option<double?>("--fps") { Description = "Resample the video to this frame rate first" };
         var noCrop = new Option<bool>("--no-crop") { Description = "Stretch frames to the model size instead of centre-cropping a square" };
+        var ensemble = new Option<string[]>("--ensemble")
+        {
+            Description = "Two stream checkpoints A B run as a temporal ensemble (A on frames 0,2,4…, B on 1,3,5…), instead of --weights",
+            AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(2, 2),
+        };
         var rawSize = new Option<string?>("--raw-size") { Description = "Size of raw stdin frames, WxH (default: the model size)" };
         var command = new Command("classify",
             "Classify a video online with a stream model: running top-1 on stderr, final top-k on stdout. Ctrl+C prints the result so far and exits with 130.")
         {
-            input, labels, top, every, json, fps, noCrop, rawSize,
+            input, labels, top, every, json, fps, noCrop, rawSize, ensemble,
         };
         weights.AddTo(command);
+        weights.Weights.Required = false;
         command.SetAction(result => CliErrors.Run(() =>
         {
             int k = result.GetValue(top), n = result.GetValue(every);
             if (k < 1) throw new CliException("--top must be at least 1.");
             if (n < 1) throw new CliException("--every must be at least 1.");
             var raw = result.GetValue(rawSize) is { } text ? FrameSizeOption.Parse(text, "--raw-size") : ((int, int)?)null;
-            var (model, embeddedLabels) = weights.Load(result);
-            using var _model = model;
-            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, model.Config.NumClasses) : embeddedLabels;
+            var members = result.GetValue(ensemble) is { Length: 2 } pair
+                ? pair.Select(path => CheckpointLoader.Load(path, weights.Hints(result))).ToList()
+                : result.GetValue(weights.Weights) is not null ? [weights.Load(result)]
+                : throw new CliException("Give --weights FILE, or --ensemble A B.");
+            using var _models = new Disposables(members.Select(m => (IDisposable)m.Model));
+            var model = members[0].Model;
+            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, model.Config.NumClasses) : members[0].Labels;
             int size = model.Config.NativeSize;
             var options = VideoSourceOptions.Square(size) with
             {
@@ -51,7 +61,10 @@ public static class ClassifyCommand
                 RawWidth = raw?.Item1 ?? size,
                 RawHeight = raw?.Item2 ?? size,
             };
-            var outcome = Classify(model, names, result.GetValue(input)!, options, k, new ClassifyProgress(n));
+            IFrameClassifier Session() => members.Count == 2
+                ? new TemporalEnsembleSession(members[0].Model, members[1].Model, size, size, names)
+                : new StreamingSession(model, size, size, names);
+            var outcome = Classify(Session, result.GetValue(input)!, options, k, new ClassifyProgress(n));
             if (result.GetValue(json)) Console.WriteLine(ToJson(outcome));
             else Print(outcome);
             if (!outcome.Interrupted) return 0;
@@ -64,7 +77,7 @@ public static class ClassifyCommand
     /// <summary>The final top-k after the last frame, and the top-1 after every frame.</summary>
     public sealed record Outcome(int Frames, IReadOnlyList<Prediction> Top, IReadOnlyList<int> PerFrameTop1, bool Interrupted);
 
-    private static Outcome Classify(MoViSharp.Models.MoViNet model, IReadOnlyList<string>? labels, string input, VideoSourceOptions options, int k, ClassifyProgress progress)
+    private static Outcome Classify(Func<IFrameClassifier> createSession, string input, VideoSourceOptions options, int k, ClassifyProgress progress)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -75,7 +88,7 @@ public static class ClassifyCommand
         Console.CancelKeyPress += onCancel;
         var perFrame = new List<int>();
         bool interrupted = false;
-        using var session = new StreamingSession(model, options.Height, options.Width, labels);
+        using var session = createSession();
         try
         {
             using var source = FfmpegFrameSource.Open(input, options);

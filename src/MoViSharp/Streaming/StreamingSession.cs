@@ -8,7 +8,7 @@ namespace MoViSharp.Streaming;
 /// Online recognition of one video with a causal model: push frames as they arrive, read the current top-k at any time.
 /// Memory stays constant however many frames are pushed: each step runs in its own dispose scope and only the state survives.
 /// </summary>
-public sealed class StreamingSession : IDisposable
+public sealed class StreamingSession : IFrameClassifier
 {
     private readonly MoViNet model;
     private readonly int height, width;
