@@ -14,5 +14,19 @@ fi
 command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
 
 dotnet build MoViSharp.slnx -c Release -nologo -v quiet
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
 dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# dotnet's summary ("Passed!  - Failed: 0, Passed: 412, Skipped: 0, …") as the plain closing line CI tools read.
+summary="$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+' "$log" | tail -n 1)"
+if [ -n "$summary" ]; then
+  failed="$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")"
+  passed="$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")"
+  skipped="$(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary")"
+  echo "$passed passed, $failed failed, $skipped skipped"
+fi
+exit "$status"
