@@ -21,12 +21,9 @@ dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -
   --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# dotnet's summary ("Passed!  - Failed: 0, Passed: 412, Skipped: 0, …") as the plain closing line CI tools read.
-summary="$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+' "$log" | tail -n 1)"
-if [ -n "$summary" ]; then
-  failed="$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")"
-  passed="$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")"
-  skipped="$(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary")"
-  echo "$passed passed, $failed failed, $skipped skipped"
+# dotnet's summary block ("Total tests: N", "Passed: N", "Failed: N", "Skipped: N") as the plain closing line CI tools read.
+count() { grep -E "^ *$1: +[0-9]+ *$" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+if grep -qE '^Total tests: +[0-9]+' "$log"; then
+  echo "$(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 fi
 exit "$status"
