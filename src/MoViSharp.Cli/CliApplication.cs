@@ -10,6 +10,7 @@ public static class CliApplication
     {
         var root = new RootCommand("MoViSharp: efficient, online video recognition (MoViNets) for .NET.");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
