@@ -27,6 +27,10 @@ public sealed class FusedSkipProjection : IDisposable
         Tensor pooled;
         if (top == bottom && left == right)
             pooled = F.avg_pool2d(x, [3, 3], [stride, stride], [top, left], count_include_pad: false);
+        else if (top == 0 && left == 0)
+            // TF pads only after: windows start at 0, s, 2s…; ceil mode adds the last, partial window, and without counted
+            // padding its divisor is the number of real cells, exactly as TF's AvgPool. One op, no padded copy.
+            pooled = F.avg_pool2d(x, [3, 3], [stride, stride], [0, 0], ceil_mode: true, count_include_pad: false);
         else
             pooled = TfSameAveragePool.Forward(x.unsqueeze(2), 3, stride).squeeze(2);
         return projection.Forward(pooled);

@@ -81,6 +81,19 @@ public sealed class RingTemporalConv : IDisposable
         head = 0;
     }
 
+    /// <summary>The ring storage [k_t − 1, B, C, H, W] (for fused kernels that update it themselves).</summary>
+    internal Tensor Ring => ring;
+    /// <summary>The slot holding the oldest frame.</summary>
+    internal int Head => head;
+    /// <summary>Back to zero frames seen (all slots zero).</summary>
+    internal void Clear() { ring.zero_(); head = 0; }
+
+    /// <summary>Marks the oldest slot as overwritten with the newest frame.</summary>
+    internal void Advance() => head = (head + 1) % (KernelTime - 1);
+    /// <summary>The folded taps as [k_t, C] values (oldest frame first) and the folded bias [C].</summary>
+    internal (float[] Taps, float[] Bias) Values() =>
+        (taps.SelectMany(t => t.data<float>().ToArray()).ToArray(), bias.data<float>().ToArray());
+
     public void Dispose()
     {
         foreach (var t in taps) t.Dispose();

@@ -29,7 +29,7 @@ public sealed class StreamingEngine : IDisposable
     public int BatchSize { get; private set; }
     public MoViNetConfig Config => model.Config;
 
-    private StreamingEngine(MoViNet model, int height, int width, int batch)
+    private StreamingEngine(MoViNet model, int height, int width, int batch, StreamingEngineOptions options)
     {
         var c = model.Config;
         if (!c.Causal) throw new NotSupportedException($"{c.Id} is not causal; the streaming engine needs a stream model.");
@@ -41,7 +41,7 @@ public sealed class StreamingEngine : IDisposable
         var built = new List<FusedBottleneck>();
         foreach (var layer in model.Layers)
         {
-            built.Add(new FusedBottleneck(layer, batch, h, w));
+            built.Add(new FusedBottleneck(layer, batch, h, w, options));
             h = SamePadding.OutputSize(h, layer.Options.Stride);
             w = SamePadding.OutputSize(w, layer.Options.Stride);
         }
@@ -51,17 +51,17 @@ public sealed class StreamingEngine : IDisposable
     }
 
     /// <summary>An engine for <paramref name="batch"/> streams of <paramref name="height"/>×<paramref name="width"/> frames, from zero state.</summary>
-    public static StreamingEngine Create(MoViNet model, int height, int width, int batch = 1)
+    public static StreamingEngine Create(MoViNet model, int height, int width, int batch = 1, StreamingEngineOptions? options = null)
     {
         if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(height), "Frame size must be positive.");
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), "An engine runs at least one stream.");
-        return new StreamingEngine(model, height, width, batch);
+        return new StreamingEngine(model, height, width, batch, options ?? StreamingEngineOptions.Default);
     }
 
     /// <summary>An engine continuing <paramref name="state"/> (e.g. handed over from <see cref="MoViNet.ForwardStep"/>).</summary>
-    public static StreamingEngine FromState(MoViNet model, int height, int width, StreamState state)
+    public static StreamingEngine FromState(MoViNet model, int height, int width, StreamState state, StreamingEngineOptions? options = null)
     {
-        var engine = Create(model, height, width, state.BatchSize);
+        var engine = Create(model, height, width, state.BatchSize, options);
         engine.LoadState(state);
         return engine;
     }
@@ -80,6 +80,10 @@ public sealed class StreamingEngine : IDisposable
         foreach (var layer in layers) x = layer.Forward(x, context);
         return scope.MoveToOuter(classifier.Forward(x, context));
     }
+
+    /// <summary>How many bottlenecks run their depthwise feature with the hand-written kernel (the rest use libtorch).</summary>
+    public int SimdLayerCount => layers.Count(l => l.UsesSimdKernel);
+    public int LayerCount => layers.Length;
 
     /// <summary>Frames seen per stream since its start.</summary>
     public int[] FrameCounts() => counts.view(-1).to_type(ScalarType.Int32).data<int>().ToArray();

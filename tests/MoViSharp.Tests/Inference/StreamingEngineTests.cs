@@ -15,19 +15,25 @@ public class StreamingEngineTests
         using var scope = NewDisposeScope();
         var clip = TestModels.Clip(frames, size, batch);
         using var state = model.InitialState(batch, size, size);
-        using var engine = StreamingEngine.Create(model, size, size, batch);
+        // Every execution: hand-written SIMD depthwise kernels, libtorch ops only, and the per-layer measured choice.
+        using var simd = StreamingEngine.Create(model, size, size, batch, StreamingEngineOptions.SimdOnly);
+        using var torchOnly = StreamingEngine.Create(model, size, size, batch, StreamingEngineOptions.TorchOnly);
+        using var measured = StreamingEngine.Create(model, size, size, batch);
         for (int t = 0; t < frames; t++)
         {
             using var mode = inference_mode();
             var frame = clip.select(2, t);
             var plain = model.ForwardStep(frame, state);
-            using var fast = engine.Step(frame);
-            Assert.Equal(plain.shape, fast.shape);
             Assert.True(plain.abs().max().item<float>() > 1e-2, "logits must not be trivially zero");
-            double diff = TestModels.MaxAbsDiff(plain, fast);
-            Assert.True(diff <= Tolerance, $"frame {t}: engine differs from ForwardStep by {diff}");
+            foreach (var (engine, name) in new[] { (simd, "simd"), (torchOnly, "torch-only"), (measured, "measured choice") })
+            {
+                using var fast = engine.Step(frame);
+                Assert.Equal(plain.shape, fast.shape);
+                double diff = TestModels.MaxAbsDiff(plain, fast);
+                Assert.True(diff <= Tolerance, $"frame {t}: {name} engine differs from ForwardStep by {diff}");
+            }
         }
-        Assert.All(engine.FrameCounts(), c => Assert.Equal(frames, c));
+        Assert.All(simd.FrameCounts(), c => Assert.Equal(frames, c));
     }
 
     [Fact]
@@ -51,6 +57,18 @@ public class StreamingEngineTests
     [Fact]
     public void BatchedStreamsAndOddSizesMatchToo() =>
         AssertEngineMatchesForwardStep(TestModels.Stream("a1", seed: 3), 5, 37, batch: 3);
+
+    [Fact]
+    public void LargeFramesTakeTheTwoThreadKernelPathAndMatch()
+    {
+        int threads = get_num_threads();
+        try
+        {
+            set_num_threads(2);
+            AssertEngineMatchesForwardStep(TestModels.Stream("t0", seed: 4), 3, 96, batch: 2);
+        }
+        finally { set_num_threads(threads); }
+    }
 
     [Fact]
     public void StateHandsOverFromModelToEngineAndBack()
