@@ -32,6 +32,9 @@ public static class BenchMarkdown
             string diff = l.Path == "engine" && r.EngineMaxAbsDiff.TryGetValue(l.Model, out var d) ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "";
             s.AppendLine($"| {l.Model.ToUpperInvariant()} | {l.Size}² | {l.MacsPerFrame / 1e6:F1} | {l.Path} | {l.Threads} | {l.Stats.Median:F2} | {l.Stats.P90:F2} | {l.Stats.P99:F2} | {l.Gflops:F1} | {l.FractionOfPeak:P1} | {speedup} | {diff} |");
         }
+        if (r.SimdLayers.Count > 0)
+            s.AppendLine().AppendLine("Depthwise features on the hand-written AVX kernel (chosen per layer by timing it against libtorch at engine creation): " +
+                string.Join(", ", r.SimdLayers.Select(t => $"{t.Key.ToUpperInvariant()} {t.Value.Simd}/{t.Value.Layers}")) + ".");
         if (r.TunedThreads.Count > 0)
             s.AppendLine().AppendLine("Engine thread count chosen by `ThreadCountTuner`: " + string.Join(", ", r.TunedThreads.Select(t => $"{t.Key.ToUpperInvariant()} → {t.Value}")) + ".");
         s.AppendLine();

@@ -39,6 +39,7 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
         int size = settings.SizeOf(model.Config);
         long macs = model.Trace(1, size, size).MultiplyAdds;
         using var engine = StreamingEngine.Create(model, size, size);
+        results.SimdLayers[name] = (engine.SimdLayerCount, engine.LayerCount);
         results.EngineMaxAbsDiff[name] = MaxDifference(model, engine, size);
         foreach (int threads in settings.Threads)
         {
@@ -155,7 +156,12 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
         string name = settings.MemoryModel;
         var config = ModelRegistry.Config(name, MoViNetVariant.Stream);
         int size = settings.SizeOf(config);
-        foreach (var (kind, label) in new[] { (MemoryProbe.StreamEngine, "optimised engine, frame by frame"), (MemoryProbe.StreamPlain, "MoViNet.ForwardStep, frame by frame") })
+        foreach (var (kind, label) in new[]
+                 {
+                     (MemoryProbe.StreamEngine, "optimised engine, frame by frame"),
+                     (MemoryProbe.StreamEngineSmallGen0, "optimised engine, DOTNET_GCgen0size=2 MB"),
+                     (MemoryProbe.StreamPlain, "MoViNet.ForwardStep, frame by frame"),
+                 })
         {
             var series = new MemorySeries(kind, $"{name}-stream", $"{label}, {size}²");
             foreach (var (frames, (rss, hwm, seconds)) in MemoryProbe.Run(kind, name, size, settings.MemoryFrames, settings.Classes))

@@ -49,6 +49,8 @@ public sealed class BenchResults
     public List<StreamLatency> Latency { get; } = [];
     public Dictionary<string, double> EngineMaxAbsDiff { get; } = [];
     public Dictionary<string, int> TunedThreads { get; } = [];
+    /// <summary>Per model: bottlenecks whose depthwise feature the engine runs with the hand-written kernel, of all.</summary>
+    public Dictionary<string, (int Simd, int Layers)> SimdLayers { get; } = [];
     public List<ClipThroughput> Clips { get; } = [];
     public List<BatchThroughput> Batches { get; } = [];
     public List<MemorySeries> Memory { get; } = [];
@@ -93,6 +95,7 @@ public sealed class BenchResults
             }
             if (EngineMaxAbsDiff.TryGetValue(model, out var diff)) perModel["engine_max_abs_diff"] = diff;
             if (TunedThreads.TryGetValue(model, out var tuned)) perModel["engine_tuned_threads"] = tuned;
+            if (SimdLayers.TryGetValue(model, out var simd)) perModel["engine_simd_layers"] = $"{simd.Simd}/{simd.Layers}";
             latency[model] = perModel;
         }
 

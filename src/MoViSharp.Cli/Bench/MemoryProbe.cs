@@ -14,6 +14,8 @@ namespace MoViSharp.Cli.Bench;
 public static class MemoryProbe
 {
     public const string StreamEngine = "stream-engine", StreamPlain = "stream-plain", Base = "base";
+    /// <summary>The engine run again with a small fixed .NET gen0 budget: separates the GC's own heap growth from native memory.</summary>
+    public const string StreamEngineSmallGen0 = "stream-engine-gen0-2mb";
 
     /// <summary>Child side: runs the scenario and prints {"frames": {"rss_mb":…, "hwm_mb":…, "seconds":…}} on stdout.</summary>
     public static int RunChild(string kind, string model, int size, IReadOnlyList<int> checkpoints, int classes)
@@ -72,6 +74,11 @@ public static class MemoryProbe
     public static Dictionary<int, (double Rss, double Hwm, double Seconds)> Run(string kind, string model, int size, IReadOnlyList<int> checkpoints, int classes)
     {
         var info = SelfInvocation();
+        if (kind == StreamEngineSmallGen0)
+        {
+            kind = StreamEngine;
+            info.Environment["DOTNET_GCgen0size"] = "0x200000";
+        }
         foreach (var a in new[] { "bench", "--memory-probe", kind, "--models", model, "--size", size.ToString(CultureInfo.InvariantCulture),
                      "--memory-frames", string.Join(',', checkpoints), "--classes", classes.ToString(CultureInfo.InvariantCulture) })
             info.ArgumentList.Add(a);
