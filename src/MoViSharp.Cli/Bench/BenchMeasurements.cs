@@ -172,7 +172,9 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
 
         var baseSeries = new MemorySeries(MemoryProbe.Base, $"{name}-base", $"one clip of N frames, {size}², peak of the process");
         var timings = new List<(int Frames, double Hwm, double Seconds)>();
-        foreach (int frames in settings.MemoryFrames)
+        // Two short calibration clips first, so that even the first requested length is extrapolated before it is run.
+        int[] calibration = settings.Quick ? [4, 8] : [8, 16];
+        foreach (int frames in calibration.Where(c => c < settings.MemoryFrames.Min()).Concat(settings.MemoryFrames))
         {
             if (timings.Count >= 2 && SkipReason(frames, timings) is { } why)
             {
@@ -197,8 +199,8 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
         double predictedMb = h1 + mbPerFrame * (frames - f1);
         double predictedSeconds = s1 * frames / f1;
         double available = ProcessMemory.AvailableMb();
-        if (available > 0 && predictedMb > 0.5 * available)
-            return $"would need ≈{predictedMb / 1024:F1} GB (linear in frames from {f0}/{f1}), more than half of the {available / 1024:F1} GB available";
+        if (available > 0 && predictedMb > 0.4 * available)
+            return $"would need ≈{predictedMb / 1024:F1} GB (linear in frames from {f0}/{f1}), more than 40 % of the {available / 1024:F1} GB available on this shared machine";
         if (predictedSeconds > (settings.Quick ? 10 : 240))
             return $"would take ≈{predictedSeconds:F0} s";
         return null;
