@@ -63,7 +63,7 @@ public static class BenchPlots
         plot.XLabel("frames (log scale)");
         plot.YLabel("peak resident memory VmHWM (MB)");
         plot.Title("Memory against frames seen");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 }

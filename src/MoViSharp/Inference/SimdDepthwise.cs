@@ -66,18 +66,9 @@ public sealed unsafe class SimdDepthwise
             long slotSize = (long)batch * Channels * outH * outW;
             for (int j = 0; j < slots; j++) slotPointers[j] = (nint)(ringBase + (ring.Head + j) % slots * slotSize);
         }
-        int planes = batch * Channels;
-        int workers = get_num_threads() > 1 && (long)planes * outH * outW > 20_000 ? Math.Min(get_num_threads(), 2) : 1;
-        if (workers == 1) RunPlanes(0, planes, g, input, output, slotPointers);
-        else
-        {
-            nint inAddress = (nint)input, outAddress = (nint)output;
-            Parallel.For(0, workers, part =>
-            {
-                int start = planes * part / workers, end = planes * (part + 1) / workers;
-                RunPlanes(start, end, g, (float*)inAddress, (float*)outAddress, slotPointers);
-            });
-        }
+        // One thread on purpose: with a Parallel.For here, .NET workers competed with libtorch's spin-waiting OpenMP threads on
+        // the two cores (at 2 threads the engine ran up to 4× slower than the plain model). libtorch ops still use all threads.
+        RunPlanes(0, batch * Channels, g, input, output, slotPointers);
         ring?.Advance();
         return y;
     }

@@ -51,4 +51,36 @@ public class EngineBuildingBlockTests
         unit.Forward(clip, state);
         Assert.True(TestModels.MaxAbsDiff(ring.Export(), state["state_test_stream_buffer"]) == 0);
     }
+
+    [Theory]
+    [InlineData(3, 1, 3, 11)]     // 3×3 then temporal k_t = 3, row shorter than two vectors
+    [InlineData(5, 2, 5, 22)]     // 5×5 stride 2 (asymmetric padding) then k_t = 5
+    [InlineData(3, 2, 1, 23)]     // odd size, no temporal part
+    [InlineData(5, 1, 1, 6)]
+    public void SimdDepthwiseKernelEqualsTorchSpatialThenRingTemporal(int kernel, int stride, int kernelTime, int size)
+    {
+        using var scope = NewDisposeScope();
+        const int channels = 10, batch = 2, frames = 4;
+        var spatialUnit = TestModels.Randomize(new ConvUnit(channels, channels, (1, kernel, kernel), stride, groups: channels,
+            activation: ActivationKind.HardSwish, execution: ConvExecution.Conv2dOnFrames), seed: 3);
+        var temporalUnit = kernelTime == 1 ? null : TestModels.Randomize(new ConvUnit(channels, channels, (kernelTime, 1, 1), groups: channels,
+            activation: ActivationKind.Relu6, temporalPadding: TemporalPadding.Causal, execution: ConvExecution.Conv2dOnFrames,
+            bufferName: "state_test_stream_buffer"), seed: 4);
+        long outSize = SamePadding.OutputSize(size, stride);
+        using var torchSpatial = new FoldedConv2d(spatialUnit);
+        using var torchRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, batch, outSize, outSize);
+        using var simdRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, batch, outSize, outSize);
+        var simd = new SimdDepthwise(spatialUnit, simdRing);
+        using var mode = inference_mode();
+        for (int t = 0; t < frames; t++)
+        {
+            var x = randn([batch, channels, size, size], generator: new TorchSharp.torch.Generator((ulong)(20 + t)));
+            var expected = torchSpatial.Forward(x);
+            if (torchRing is not null) expected = torchRing.Forward(expected);
+            var actual = simd.Forward(x);
+            Assert.Equal(expected.shape, actual.shape);
+            Assert.True(TestModels.MaxAbsDiff(expected, actual) <= 1e-5, $"frame {t} differs by {TestModels.MaxAbsDiff(expected, actual)}");
+        }
+        if (torchRing is not null) Assert.True(TestModels.MaxAbsDiff(torchRing.Export(), simdRing!.Export()) <= 1e-5);
+    }
 }

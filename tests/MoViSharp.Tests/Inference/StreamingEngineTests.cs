@@ -59,7 +59,7 @@ public class StreamingEngineTests
         AssertEngineMatchesForwardStep(TestModels.Stream("a1", seed: 3), 5, 37, batch: 3);
 
     [Fact]
-    public void LargeFramesTakeTheTwoThreadKernelPathAndMatch()
+    public void TwoLibtorchThreadsAndLargeFramesMatch()
     {
         int threads = get_num_threads();
         try
