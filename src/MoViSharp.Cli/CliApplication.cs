@@ -17,6 +17,7 @@ public static class CliApplication
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using MoViSharp.Cli.Bench;
+using MoViSharp.IO;
+using MoViSharp.Models;
+
+namespace MoViSharp.Cli.Commands;
+
+/// <summary>
+/// `movisharp bench`: per-frame latency of stream models (plain vs optimised engine), whole-clip throughput of base models,
+/// batched streams, resident memory against frames, all against the machine's measured peak; writes JSON, a Markdown section
+/// of docs/BENCHMARKS.md and PNG plots under docs/bench/.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var json = CliOptions.Json();
+        var models = new Option<string>("--models") { Description = "Comma-separated models (stream and base variants are both measured)", DefaultValueFactory = _ => "a0,a1,a2,a3" };
+        var frames = new Option<int?>("--frames") { Description = "Timed frames per latency measurement (default 200; --quick 15)" };
+        var quick = new Option<bool>("--quick") { Description = "A smoke run of seconds: one thread, small counts; numbers are not representative" };
+        var size = new Option<int?>("--size") { Description = "Square frame size for every model (default: each model's native size)" };
+        var output = new Option<string>("--out") { Description = "Folder receiving BENCHMARKS.md and bench/ (plots, results.json)", DefaultValueFactory = _ => "docs" };
+        var classes = new Option<int>("--classes") { Description = "Number of classes", DefaultValueFactory = _ => 600 };
+        var probe = new Option<string?>("--memory-probe") { Hidden = true };
+        var memoryFrames = new Option<string?>("--memory-frames") { Hidden = true };
+        var command = new Command("bench", "Benchmarks streaming and clip inference on this machine; writes docs/BENCHMARKS.md (its own section), plots and JSON.")
+        {
+            json, models, frames, quick, size, output, classes, probe, memoryFrames,
+        };
+        command.SetAction(result => CliErrors.Run(() =>
+        {
+            var names = (result.GetValue(models) ?? "a0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(n => ModelRegistry.Parse(n).Model).Distinct().ToList();
+            if (names.Count == 0) throw new CliException("--models needs at least one model.");
+            int? s = result.GetValue(size);
+            if (s is < 8) throw new CliException("--size must be at least 8.");
+            int? f = result.GetValue(frames);
+            if (f is < 1) throw new CliException("--frames must be positive.");
+
+            if (result.GetValue(probe) is { } kind)
+            {
+                var checkpoints = (result.GetValue(memoryFrames) ?? "50").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
+                var config = ModelRegistry.Config(names[0], MoViNetVariant.Stream);
+                return MemoryProbe.RunChild(kind, names[0], s ?? config.NativeSize, checkpoints, result.GetValue(classes));
+            }
+
+            var settings = BenchSettings.Create(names, f, result.GetValue(quick), s) with { Classes = result.GetValue(classes) };
+            var results = new BenchMeasurements(settings, line => Console.Error.WriteLine(line)).Run();
+            string folder = result.GetValue(output) ?? "docs";
+            string plots = Path.Combine(folder, "bench");
+            Directory.CreateDirectory(plots);
+            string text = results.ToJsonText();
+            AtomicFile.WriteAllText(Path.Combine(plots, "results.json"), text + "\n");
+            BenchPlots.Write(results, plots);
+            MarkdownSection.Write(Path.Combine(folder, "BENCHMARKS.md"), BenchMarkdown.Render(results));
+            if (result.GetValue(json)) Console.WriteLine(text);
+            else
+            {
+                foreach (var g in results.Goals)
+                    Console.WriteLine($"{(g.Met is null ? "n/a   " : g.Met.Value ? "met   " : "missed")}  {g.Goal}: {g.Measured}");
+                Console.WriteLine($"Wrote {Path.Combine(folder, "BENCHMARKS.md")}, {plots}/latency.png, memory.png, results.json");
+            }
+            return 0;
+        }));
+        return command;
+    }
+}
