@@ -105,15 +105,24 @@ public sealed class ClassifyCommandTests
     [Fact]
     public async Task Ctrl_C_stops_cleanly_prints_the_partial_result_and_exits_130()
     {
+        // Raw frames on stdin, repeated without end: only the interrupt can stop this run (no race with the clip ending).
+        byte[] rawFrames = DecodeRaw(CliRunner.Reference("videos/carving_ice_172.mp4"));
         var info = new ProcessStartInfo("dotnet")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "MoViSharp.Cli.dll"), "classify",
-                     CliRunner.Reference("videos/carving_ice_360.mp4"), "--weights", Weights, "--json", "--every", "5"])
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "MoViSharp.Cli.dll"), "classify", "-",
+                     "--weights", Weights, "--json", "--every", "5"])
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
+        var feeder = Task.Run(() =>
+        {
+            try { while (!process.HasExited) process.StandardInput.BaseStream.Write(rawFrames); }
+            catch (IOException) { }            // the pipe closes when classify stops
+            catch (InvalidOperationException) { }
+        });
         // Interrupt once the first progress line shows that frames are flowing.
         string? first = process.StandardError.ReadLine();
         Assert.StartsWith("frame 5:", first);
@@ -124,7 +133,7 @@ public sealed class ClassifyCommandTests
         Assert.Contains("interrupted after", stderr);
         var json = JsonDocument.Parse(await stdout).RootElement;
         int frames = json.GetProperty("frames").GetInt32();
-        Assert.InRange(frames, 5, 199);
+        Assert.True(frames >= 5);
         Assert.Equal(frames, json.GetProperty("per_frame_top1").GetArrayLength());
     }
 
