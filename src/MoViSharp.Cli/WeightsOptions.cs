@@ -36,20 +36,6 @@ public sealed class WeightsOptions
             ? MoViNetConfigJson.Read(File.Exists(configPath) ? File.ReadAllText(configPath) : throw new CliException($"Config file '{configPath}' not found."), configPath)
             : null);
 
-    public (MoViNet Model, IReadOnlyList<string>? Labels) Load(ParseResult result)
-    {
-        string path = result.GetValue(Weights)!;
-        var hints = Hints(result);
-        var (model, labels) = CheckpointLoader.Load(path, hints);
-        if (hints.Gate is { } gate && model.Config.Gate != gate)
-        {
-            // The gate has no weights: rebuild with the requested one and copy the tensors.
-            var regated = new MoViNet(model.Config with { Gate = gate });
-            regated.load_state_dict(model.state_dict());
-            regated.eval();
-            model.Dispose();
-            model = regated;
-        }
-        return (model, labels);
-    }
+    public (MoViNet Model, IReadOnlyList<string>? Labels) Load(ParseResult result) =>
+        CheckpointLoader.Load(result.GetValue(Weights)!, Hints(result));
 }

@@ -29,7 +29,7 @@ public static class CheckpointLoader
                 {
                     var (model, labels) = MoViSharpCheckpoint.FromTensors(file, path);
                     CheckHints(model.Config, hints, path);
-                    return (model, labels);
+                    return (WithGate(model, hints.Gate), labels);
                 }
                 return (PortModel(file, path, hints), null);
             }
@@ -39,7 +39,7 @@ public static class CheckpointLoader
                 return (PortModel(file, path, hints), null);
             }
             case CheckpointFormat.Tflite:
-                return (Layouts.TfliteMoViNetImporter.Load(path), null);
+                return (WithGate(Layouts.TfliteMoViNetImporter.Load(path), hints.Gate), null);
             default:
                 if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
                     throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4).");
@@ -54,6 +54,17 @@ public static class CheckpointLoader
             throw new ArgumentException($"{path} holds PyTorch-port weights, which do not name their architecture: pass --model (a0 … a5) or --config.");
         var (name, suffixVariant) = ModelRegistry.Parse(hints.Model);
         return PortCheckpoint.Load(file, path, name, hints.Variant ?? suffixVariant, hints.Gate);
+    }
+
+    /// <summary>The gate has no weights: a requested gate rebuilds the model with it and the same tensors.</summary>
+    private static MoViNet WithGate(MoViNet model, GateKind? gate)
+    {
+        if (gate is not { } g || model.Config.Gate == g) return model;
+        var regated = new MoViNet(model.Config with { Gate = g });
+        regated.load_state_dict(model.state_dict());
+        regated.eval();
+        model.Dispose();
+        return regated;
     }
 
     private static void CheckHints(MoViNetConfig config, CheckpointHints hints, string path)
