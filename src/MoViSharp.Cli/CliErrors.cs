@@ -21,6 +21,7 @@ public static class CliErrors
                                        or DirectoryNotFoundException or IOException or InvalidOperationException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("MOVISHARP_DEBUG") is "1") Console.Error.WriteLine(e);
             return 1;
         }
     }

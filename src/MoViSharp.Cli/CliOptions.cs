@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MoViSharp.Models;
 
 namespace MoViSharp.Cli;
 
@@ -8,13 +7,25 @@ public static class CliOptions
 {
     public static Option<bool> Json() => new("--json") { Description = "Print the result as JSON on standard output" };
 
-    public static Option<string?> Variant() => new("--variant") { Description = "base or stream (default: base, or the suffix of the model name)" };
+    public static Option<string?> Variant() => new("--variant") { Description = "Appended to the model name as '-VARIANT' (MoViNets: base or stream)" };
 
-    public static MoViNetVariant? ParseVariant(string? value) => value?.ToLowerInvariant() switch
+    /// <summary>Where a command writes its result: <c>--output</c> everywhere (older spellings kept as aliases).</summary>
+    public static Option<string> Output(string description, bool required = true, params string[] aliases) =>
+        new("--output", ["-o", .. aliases]) { Description = description, Required = required };
+
+    /// <summary>--plain: run the model as it is instead of its compiled fast form (to compare).</summary>
+    public static Option<bool> Plain() => new("--plain") { Description = "Run the plain model instead of the compiled fast path (to compare)" };
+
+    /// <summary>--size: the square frame size the model sees, in pixels, everywhere.</summary>
+    public static Option<int?> Size(string? description = null) =>
+        new("--size") { Description = description ?? "Square frame size the model sees, in pixels (default: the model's)" };
+
+    /// <summary>--labels: class names, one per line.</summary>
+    public static Option<string?> Labels() => new("--labels") { Description = "Class names, one per line (line n names class n)" };
+
+    public static string? ParseVariant(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        null => null,
-        "base" => MoViNetVariant.Base,
-        "stream" => MoViNetVariant.Stream,
-        _ => throw new CliException($"--variant must be base or stream, not '{value}'."),
+        null or "" => null,
+        var v => v,
     };
 }

@@ -1,7 +1,5 @@
 using System.Reflection;
-using MoViSharp.Models;
 using MoViSharp.Weights;
-using MoViSharp.Weights.Formats;
 
 namespace MoViSharp.Cli;
 
@@ -10,12 +8,11 @@ public static class DemoModel
 {
     public const string ResourceName = "MoViSharp.Cli.DemoModel.safetensors";
 
-    public static (MoViNet Model, IReadOnlyList<string>? Labels) Load(string? path)
+    public static LoadedModel Load(string? path)
     {
         if (path is not null) return CheckpointLoader.Load(path);
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
             ?? throw new CliException("This build carries no demo model (models/demo/movinet-synthetic.safetensors was missing when it was built); pass --weights.");
-        using var file = SafeTensorsFile.Read(stream, "embedded demo model");
-        return MoViSharpCheckpoint.FromTensors(file, "embedded demo model");
+        return CheckpointLoader.LoadMoViSharp(stream, "embedded demo model");
     }
 }

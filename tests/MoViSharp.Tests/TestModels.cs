@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -34,7 +35,7 @@ internal static class TestModels
     }
 
     public static MoViNet Stream(string name, int classes = 10, Func<MoViNetConfig, MoViNetConfig>? customize = null, long seed = 1) =>
-        Randomize(ModelRegistry.Create(name, MoViNetVariant.Stream, classes, customize), seed);
+        Randomize(MoViNet.Create(name, MoViNetVariant.Stream, classes, customize), seed);
 
     public static Tensor Clip(int frames, int size, int batch = 1, long seed = 7) =>
         rand([batch, 3, frames, size, size], generator: new Generator((ulong)seed));

@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
-using MoViSharp.Cli.Bench;
+using MoViSharp.Bench;
 using MoViSharp.IO;
 using MoViSharp.Models;
 
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
-/// `movisharp bench`: per-frame latency of stream models (plain vs optimised engine), whole-clip throughput of base models,
-/// batched streams, resident memory against frames, all against the machine's measured peak; writes JSON, a Markdown section
-/// of docs/BENCHMARKS.md and PNG plots under docs/bench/.
+/// `movisharp bench`: per-frame latency of stream models (plain vs compiled), `classify` end to end, whole-clip throughput of base
+/// models, batched streams, resident memory against frames, all against the machine's measured peak; writes JSON, a Markdown
+/// section of docs/BENCHMARKS.md and PNG plots under docs/bench/. The harness lives in MoViSharp.Bench.
 /// </summary>
 public static class BenchCommand
 {
@@ -19,8 +19,9 @@ public static class BenchCommand
         var models = new Option<string>("--models") { Description = "Comma-separated models (stream and base variants are both measured)", DefaultValueFactory = _ => "a0,a1,a2,a3" };
         var frames = new Option<int?>("--frames") { Description = "Timed frames per latency measurement (default 200; --quick 15)" };
         var quick = new Option<bool>("--quick") { Description = "A smoke run of seconds: one thread, small counts; numbers are not representative" };
-        var size = new Option<int?>("--size") { Description = "Square frame size for every model (default: each model's native size)" };
-        var output = new Option<string>("--out") { Description = "Folder receiving BENCHMARKS.md and bench/ (plots, results.json)", DefaultValueFactory = _ => "docs" };
+        var size = CliOptions.Size("Square frame size for every model (default: each model's native size)");
+        var output = CliOptions.Output("Folder receiving BENCHMARKS.md and bench/ (plots, results.json)", required: false, "--out");
+        output.DefaultValueFactory = _ => "docs";
         var classes = new Option<int>("--classes") { Description = "Number of classes", DefaultValueFactory = _ => 600 };
         var probe = new Option<string?>("--memory-probe") { Hidden = true };
         var memoryFrames = new Option<string?>("--memory-frames") { Hidden = true };
@@ -31,8 +32,9 @@ public static class BenchCommand
         command.SetAction(result => CliErrors.Run(() =>
         {
             var names = (result.GetValue(models) ?? "a0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(n => ModelRegistry.Parse(n).Model).Distinct().ToList();
+                .Select(n => n.Split('-')[0].ToLowerInvariant()).Distinct().ToList();
             if (names.Count == 0) throw new CliException("--models needs at least one model.");
+            foreach (var n in names) ModelRegistry.Entry(n, "stream");           // a clear error for an unknown name
             int? s = result.GetValue(size);
             if (s is < 8) throw new CliException("--size must be at least 8.");
             int? f = result.GetValue(frames);
@@ -41,8 +43,8 @@ public static class BenchCommand
             if (result.GetValue(probe) is { } kind)
             {
                 var checkpoints = (result.GetValue(memoryFrames) ?? "50").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
-                var config = ModelRegistry.Config(names[0], MoViNetVariant.Stream);
-                return MemoryProbe.RunChild(kind, names[0], s ?? config.NativeSize, checkpoints, result.GetValue(classes));
+                var config = ModelRegistry.Config(names[0], variant: "stream");
+                return MemoryProbe.RunChild(kind, names[0], s ?? config.Preprocessing.Size, checkpoints, result.GetValue(classes));
             }
 
             var settings = BenchSettings.Create(names, f, result.GetValue(quick), s) with { Classes = result.GetValue(classes) };

@@ -1,16 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
-using MoViSharp.Streaming;
+using MoViSharp.Classification;
 using MoViSharp.Video;
 using MoViSharp.Weights;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
-/// `movisharp classify INPUT --weights FILE`: streams a video through a causal model frame by frame, shows the running
-/// top-1 on stderr and prints the final top-k. Ctrl+C stops decoding, prints the result so far and exits with 130.
+/// `movisharp classify INPUT --weights FILE`: streams a video through a streaming classifier (compiled unless --plain) frame by
+/// frame, shows the running top-1 on stderr and prints the final top-k. Ctrl+C stops decoding, prints the result so far and
+/// exits with 130.
 /// </summary>
 public static class ClassifyCommand
 {
@@ -19,13 +19,13 @@ public static class ClassifyCommand
 
     public static Command Create()
     {
-        var input = new Argument<string>("input") { Description = "Video file, URL, /dev/video*, or - for raw rgb24 frames on stdin" };
+        var input = new InputOption("Video file, URL, /dev/video*, or - for raw rgb24 frames on stdin");
         var weights = new WeightsOptions();
-        var labels = new Option<string?>("--labels") { Description = "Class names, one per line (line n names class n)" };
+        var labels = CliOptions.Labels();
         var top = new Option<int>("--top") { Description = "How many classes to print at the end", DefaultValueFactory = _ => 5 };
         var every = new Option<int>("--every") { Description = "When stderr is not a terminal, report every N frames", DefaultValueFactory = _ => 10 };
         var json = CliOptions.Json();
-        var fps = new Option<double?>("--fps") { Description = "Resample the video to this frame rate first" };
+        var fps = new Option<double?>("--fps") { Description = "Resample the video to this frame rate first (default: the model's, else the video's)" };
         var noCrop = new Option<bool>("--no-crop") { Description = "Stretch frames to the model size instead of centre-cropping a square" };
         var ensemble = new Option<string[]>("--ensemble")
         {
@@ -36,35 +36,28 @@ public static class ClassifyCommand
         var command = new Command("classify",
             "Classify a video online with a stream model: running top-1 on stderr, final top-k on stdout. Ctrl+C prints the result so far and exits with 130.")
         {
-            input, labels, top, every, json, fps, noCrop, rawSize, ensemble,
+            labels, top, every, json, fps, noCrop, rawSize, ensemble,
         };
+        input.AddTo(command);
         weights.AddTo(command);
-        weights.Weights.Required = false;
         command.SetAction(result => CliErrors.Run(() =>
         {
             int k = result.GetValue(top), n = result.GetValue(every);
             if (k < 1) throw new CliException("--top must be at least 1.");
             if (n < 1) throw new CliException("--every must be at least 1.");
+            string source = input.Get(result)!;
             var raw = result.GetValue(rawSize) is { } text ? FrameSizeOption.Parse(text, "--raw-size") : ((int, int)?)null;
-            var members = result.GetValue(ensemble) is { Length: 2 } pair
-                ? pair.Select(path => CheckpointLoader.Load(path, weights.Hints(result))).ToList()
-                : result.GetValue(weights.Weights) is not null ? [weights.Load(result)]
-                : throw new CliException("Give --weights FILE, or --ensemble A B.");
-            using var _models = new Disposables(members.Select(m => (IDisposable)m.Model));
-            var model = members[0].Model;
-            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, model.Config.NumClasses) : members[0].Labels;
-            int size = model.Config.NativeSize;
-            var options = VideoSourceOptions.Square(size) with
+            using var classifier = OpenClassifier(result, weights, result.GetValue(ensemble));
+            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, classifier.NumClasses) : classifier.Labels;
+            var preprocessing = classifier.Preprocessing;
+            var options = VideoSourceOptions.For(preprocessing) with
             {
                 CenterCrop = !result.GetValue(noCrop),
-                Fps = result.GetValue(fps),
-                RawWidth = raw?.Item1 ?? size,
-                RawHeight = raw?.Item2 ?? size,
+                Fps = result.GetValue(fps) ?? preprocessing.Fps,
+                RawWidth = raw?.Item1 ?? preprocessing.Size,
+                RawHeight = raw?.Item2 ?? preprocessing.Size,
             };
-            IFrameClassifier Session() => members.Count == 2
-                ? new TemporalEnsembleSession(members[0].Model, members[1].Model, size, size, names)
-                : new StreamingSession(model, size, size, names);
-            var outcome = Classify(Session, result.GetValue(input)!, options, k, new ClassifyProgress(n));
+            var outcome = Classify(classifier, names, source, options, k, new ClassifyProgress(n));
             if (result.GetValue(json)) Console.WriteLine(ToJson(outcome));
             else Print(outcome);
             if (!outcome.Interrupted) return 0;
@@ -74,10 +67,29 @@ public static class ClassifyCommand
         return command;
     }
 
-    /// <summary>The final top-k after the last frame, and the top-1 after every frame.</summary>
-    public sealed record Outcome(int Frames, IReadOnlyList<Prediction> Top, IReadOnlyList<int> PerFrameTop1, bool Interrupted);
+    /// <summary>One classifier for --weights, or a temporal ensemble for --ensemble A B.</summary>
+    internal static IVideoClassifier OpenClassifier(ParseResult result, WeightsOptions weights, string[]? ensemble)
+    {
+        if (ensemble is { Length: 2 })
+        {
+            if (result.GetValue(weights.Weights) is not null) throw new CliException("Give --weights FILE or --ensemble A B, not both.");
+            var members = new List<IVideoClassifier>();
+            try
+            {
+                foreach (var path in ensemble) members.Add(weights.Classifier(weights.Load(path, result), result));
+                return new TemporalEnsemble(members[0], members[1]);
+            }
+            catch
+            {
+                foreach (var m in members) m.Dispose();
+                throw;
+            }
+        }
+        if (result.GetValue(weights.Weights) is null) throw new CliException("Give --weights FILE, or --ensemble A B.");
+        return weights.Classifier(weights.Load(result), result);
+    }
 
-    private static Outcome Classify(Func<IFrameClassifier> createSession, string input, VideoSourceOptions options, int k, ClassifyProgress progress)
+    private static OnlineResult Classify(IVideoClassifier classifier, IReadOnlyList<string>? labels, string input, VideoSourceOptions options, int k, ClassifyProgress progress)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -86,26 +98,16 @@ public static class ClassifyCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        var perFrame = new List<int>();
-        bool interrupted = false;
-        using var session = createSession();
+        using var session = new StreamingSession(classifier, options.Height, options.Width);
         try
         {
             using var source = FfmpegFrameSource.Open(input, options);
-            foreach (var frame in source.ReadFrames(cancel.Token))
-            {
-                using (frame)
-                using (NewDisposeScope())
-                {
-                    var logits = session.Push(frame.ToTensor().select(2, 0));
-                    perFrame.Add(Softmax.ArgMax(logits));
-                }
-                progress.Report(session.FramesSeen, session.Top(1)[0]);
-            }
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            interrupted = true;
+            var frames = source.ReadFrames(cancel.Token).Select(frame => { using (frame) return FrameConversion.ToFrameTensor(frame); });
+            var outcome = OnlineClassification.Run(session, frames, k,
+                s => { if (s.Top(1) is [var best, ..]) progress.Report(s.FramesSeen, Named(best, labels)); }, cancel.Token);
+            progress.Finish();
+            if (outcome.Frames == 0 && !outcome.Interrupted) throw new CliException($"No frames were decoded from '{input}'.");
+            return outcome with { Top = outcome.Top.Select(p => Named(p, labels)).ToList() };
         }
         catch (Exception e) when (e is VideoInputException or FfmpegNotFoundException)
         {
@@ -116,19 +118,18 @@ public static class ClassifyCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
-        progress.Finish();
-        if (session.FramesSeen == 0 && !interrupted) throw new CliException($"No frames were decoded from '{input}'.");
-        return new Outcome(session.FramesSeen, session.Top(k), perFrame, interrupted);
     }
 
-    public static string ToJson(Outcome o) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static Prediction Named(Prediction p, IReadOnlyList<string>? labels) => labels is null ? p : p with { Label = labels[p.Index] };
+
+    public static string ToJson(OnlineResult o) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["frames"] = o.Frames,
         ["final_top"] = o.Top.Select(p => new Dictionary<string, object?> { ["index"] = p.Index, ["label"] = p.Label, ["prob"] = p.Probability }).ToList(),
         ["per_frame_top1"] = o.PerFrameTop1,
     });
 
-    private static void Print(Outcome o)
+    private static void Print(OnlineResult o)
     {
         var table = new Table().AddColumns("#", "class", "probability");
         table.Title = new TableTitle($"after {o.Frames} frames{(o.Interrupted ? " (interrupted)" : "")}");

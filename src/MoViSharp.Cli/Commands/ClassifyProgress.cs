@@ -1,4 +1,4 @@
-using MoViSharp.Streaming;
+using MoViSharp.Classification;
 
 namespace MoViSharp.Cli.Commands;
 

@@ -1,44 +1,45 @@
 using System.CommandLine;
+using MoViSharp.Models;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
 
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
-/// `movisharp convert`: any supported checkpoint → a MoViSharp safetensors checkpoint (self-describing: config and labels in
-/// its metadata), or back to the PyTorch port's key layout (`--layout port`).
+/// `movisharp convert`: any supported checkpoint → a MoViSharp safetensors checkpoint (self-describing: family, config and labels in
+/// its metadata), or back to an upstream layout of the model's family (`--layout port`, …).
 /// </summary>
 public static class ConvertCommand
 {
     public static Command Create()
     {
         var weights = new WeightsOptions();
-        weights.Weights.Required = false;
-        var from = new Option<string>("--from") { Description = "Source weights file", Required = true };
-        var to = new Option<string>("--to") { Description = "Destination .safetensors file", Required = true };
-        var labels = new Option<string?>("--labels") { Description = "Label file to embed (one class per line)" };
-        var layout = new Option<string>("--layout") { Description = "movisharp (default) or port", DefaultValueFactory = _ => "movisharp" };
-        var command = new Command("convert", "Convert a checkpoint to a MoViSharp safetensors checkpoint.") { from, to, labels, layout };
+        var input = new InputOption("Source weights file (any format `classify` reads)", "--from");
+        var output = CliOptions.Output("Destination .safetensors file", aliases: "--to");
+        var labels = CliOptions.Labels();
+        var layout = new Option<string>("--layout") { Description = "movisharp (default) or an upstream layout of the model's family (e.g. port)", DefaultValueFactory = _ => "movisharp" };
+        var command = new Command("convert", "Convert a checkpoint to a MoViSharp safetensors checkpoint, or back to an upstream layout.") { output, labels, layout };
+        input.AddTo(command);
         command.Options.Add(weights.Model);
         command.Options.Add(weights.Variant);
         command.Options.Add(weights.Gate);
         command.Options.Add(weights.Config);
         command.SetAction(result => CliErrors.Run(() =>
         {
-            string source = result.GetValue(from)!, destination = result.GetValue(to)!;
-            var (model, embedded) = CheckpointLoader.Load(source, weights.Hints(result));
-            using var _model = model;
-            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, model.Config.NumClasses) : embedded;
-            switch (result.GetValue(layout))
+            string source = input.Get(result)!, destination = result.GetValue(output)!;
+            using var loaded = weights.Load(source, result);
+            var model = loaded.Model;
+            var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, model.NumClasses) : loaded.Labels;
+            string layoutName = result.GetValue(layout)!;
+            if (layoutName == "movisharp")
+                MoViSharpCheckpoint.Save(destination, model, names, new Dictionary<string, string> { ["converted_from"] = Path.GetFileName(source) });
+            else
             {
-                case "movisharp":
-                    MoViSharpCheckpoint.Save(destination, model, names, new Dictionary<string, string> { ["converted_from"] = Path.GetFileName(source) });
-                    break;
-                case "port":
-                    using (var port = PortCheckpoint.Export(model)) SafeTensorsFile.Write(destination, port);
-                    break;
-                default:
-                    throw new CliException($"--layout must be movisharp or port, not '{result.GetValue(layout)}'.");
+                var family = ModelRegistry.Family(model.Config.Family);
+                var upstream = family.Layouts.FirstOrDefault(l => l.Name == layoutName)
+                    ?? throw new CliException($"--layout must be movisharp or one of the {family.Name} layouts ({string.Join(", ", family.Layouts.Select(l => l.Name))}), not '{layoutName}'.");
+                using var tensors = upstream.Export(model);
+                SafeTensorsFile.Write(destination, tensors);
             }
             Console.Error.WriteLine($"wrote {model.Config.Id} ({model.ParameterCount:N0} parameters{(names is null ? "" : $", {names.Count} labels")}) to {destination}");
             return 0;

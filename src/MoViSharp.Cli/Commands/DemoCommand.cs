@@ -1,17 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
+using MoViSharp.Classification;
 using MoViSharp.Data.Synthetic;
-using MoViSharp.Models;
-using MoViSharp.Streaming;
-using MoViSharp.Weights;
+using MoViSharp.Inference;
+using MoViSharp.Video;
 using Spectre.Console;
-using static TorchSharp.torch;
 
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
 /// `movisharp demo`: renders fresh synthetic clips in-process (no ffmpeg, no downloads), streams them frame by frame through
-/// the small stream model that ships with MoViSharp, and shows the live prediction next to the true class.
+/// the small stream model that ships with MoViSharp (compiled unless --plain), and shows the live prediction next to the true class.
 /// </summary>
 public static class DemoCommand
 {
@@ -23,16 +22,16 @@ public static class DemoCommand
         var className = new Option<string?>("--class") { Description = "Render only this class (e.g. move_left)" };
         var delay = new Option<int>("--delay-ms") { Description = "Pause between frames on a terminal, to watch it live", DefaultValueFactory = _ => 80 };
         var json = CliOptions.Json();
+        var plain = CliOptions.Plain();
         var command = new Command("demo", "Stream fresh synthetic clips through the embedded demo model and show live per-frame predictions.")
         {
-            weights, clips, seed, className, delay, json,
+            weights, clips, seed, className, delay, json, plain,
         };
         command.SetAction(result => CliErrors.Run(() =>
         {
-            var (model, labels) = DemoModel.Load(result.GetValue(weights));
-            using var _model = model;
-            if (!model.Config.Causal) throw new CliException("The demo needs a stream (causal) model.");
-            labels ??= SyntheticActionClasses.Names;
+            using var classifier = ModelCompiler.Classifier(DemoModel.Load(result.GetValue(weights)), result.GetValue(plain));
+            if (classifier.NotStreamableReason is not null) throw new CliException("The demo needs a stream (causal) model.");
+            var labels = classifier.Labels ?? SyntheticActionClasses.Names;
             if (labels.Count != SyntheticActionClasses.Count || !labels.SequenceEqual(SyntheticActionClasses.Names))
                 throw new CliException("The demo model's labels are not the synthetic benchmark's classes.");
             long baseSeed = result.GetValue(seed) ?? Environment.TickCount64 % 1_000_000 + 1_000_000;
@@ -43,8 +42,8 @@ public static class DemoCommand
             for (int i = 0; i < count; i++)
             {
                 int classIndex = chosen ?? (int)((ulong)(baseSeed * 31 + i) % (ulong)SyntheticActionClasses.Count);
-                var clip = SyntheticClipRenderer.Render(classIndex, baseSeed, i, model.Config.NativeFrames, model.Config.NativeSize);
-                reports.Add(StreamClip(model, labels, clip, classIndex, live, result.GetValue(delay)));
+                var clip = SyntheticClipRenderer.Render(classIndex, baseSeed, i, classifier.Preprocessing.Frames, classifier.Preprocessing.Size);
+                reports.Add(StreamClip(classifier, labels, clip, classIndex, live, result.GetValue(delay)));
             }
             int correct = reports.Count(r => r.FinalIndex == r.TrueIndex);
             if (result.GetValue(json))
@@ -61,57 +60,48 @@ public static class DemoCommand
         return command;
     }
 
-    private sealed record ClipReport(int TrueIndex, int FinalIndex, float FinalProbability, int[] PerFrameTop1);
+    private sealed record ClipReport(int TrueIndex, int FinalIndex, float FinalProbability, IReadOnlyList<int> PerFrameTop1);
 
-    private static ClipReport StreamClip(MoViNet model, IReadOnlyList<string> labels, SyntheticClip clip, int trueIndex, bool live, int delayMs)
+    private static ClipReport StreamClip(IVideoClassifier classifier, IReadOnlyList<string> labels, SyntheticClip clip, int trueIndex, bool live, int delayMs)
     {
-        using var session = new StreamingSession(model, clip.Height, clip.Width, labels);
-        var perFrame = new int[clip.Frames];
-        void Push(int t)
-        {
-            using var frame = tensor(clip.Frame(t).ToArray(), [clip.Height, clip.Width, 3]).permute(2, 0, 1);
-            perFrame[t] = Softmax.ArgMax(session.Push(frame));
-        }
+        using var session = new StreamingSession(classifier, clip.Height, clip.Width);
+        var frames = Enumerable.Range(0, clip.Frames).Select(t => FrameConversion.FromHwcFloats(clip.Frame(t), clip.Width, clip.Height));
+        OnlineResult outcome = null!;
         if (live)
         {
             var canvas = new Canvas(clip.Width, clip.Height) { MaxWidth = Math.Min(clip.Width, 48) };
             var table = new Table().HideHeaders().AddColumns("", "");
-            var layout = new Columns(canvas, table);
-            AnsiConsole.Live(layout).Start(context =>
+            AnsiConsole.Live(new Columns(canvas, table)).Start(context =>
             {
-                for (int t = 0; t < clip.Frames; t++)
+                outcome = OnlineClassification.Run(session, frames, 1, s =>
                 {
-                    Push(t);
+                    int t = s.FramesSeen - 1;
                     Draw(canvas, clip, t);
-                    var top = session.Top(3);
                     table.Rows.Clear();
                     table.AddRow("[grey]frame[/]", $"{t + 1}/{clip.Frames}");
                     table.AddRow("[grey]true[/]", $"[bold]{labels[trueIndex]}[/]");
-                    foreach (var p in top)
+                    foreach (var p in s.Top(3))
                     {
                         string colour = p.Index == trueIndex ? "green" : "red";
-                        table.AddRow($"[{colour}]{Markup.Escape(p.Label ?? p.Index.ToString())}[/]", Bar(p.Probability));
+                        table.AddRow($"[{colour}]{Markup.Escape(labels[p.Index])}[/]", Bar(p.Probability));
                     }
                     context.Refresh();
                     Thread.Sleep(Math.Max(0, delayMs));
-                }
+                });
             });
         }
         else
         {
-            for (int t = 0; t < clip.Frames; t++)
+            outcome = OnlineClassification.Run(session, frames, 1, s =>
             {
-                Push(t);
-                if (!Console.IsOutputRedirected || t == clip.Frames - 1)
-                {
-                    var best = session.Top(1)[0];
-                    Console.Error.WriteLine($"frame {t + 1,3}/{clip.Frames}  true {labels[trueIndex],-12}  predicted {best.Label,-12} {best.Probability,6:P1}");
-                }
-            }
+                if (Console.IsOutputRedirected && s.FramesSeen < clip.Frames) return;
+                var best = s.Top(1)[0];
+                Console.Error.WriteLine($"frame {s.FramesSeen,3}/{clip.Frames}  true {labels[trueIndex],-12}  predicted {labels[best.Index],-12} {best.Probability,6:P1}");
+            });
+            Console.Error.WriteLine();
         }
-        var final = session.Top(1)[0];
-        if (!live) Console.Error.WriteLine();
-        return new ClipReport(trueIndex, final.Index, final.Probability, perFrame);
+        var final = outcome.Top[0];
+        return new ClipReport(trueIndex, final.Index, final.Probability, outcome.PerFrameTop1);
     }
 
     private static string Bar(float probability)

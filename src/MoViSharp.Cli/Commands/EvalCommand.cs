@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using MoViSharp.Classification;
 using MoViSharp.Cli.Training;
 using MoViSharp.Data;
 using MoViSharp.IO;
-using MoViSharp.Models;
 using MoViSharp.Training;
 using MoViSharp.Weights;
 using TorchSharp;
@@ -15,61 +15,43 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Clips: DIR/<class>/<clip> or a CSV list", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "MoViSharp checkpoint (.safetensors)" };
+        var input = new InputOption("Clips: DIR/<class>/<clip> or a CSV list", "--data");
+        var weights = new WeightsOptions();
         var ensemble = new Option<string[]>("--ensemble") { Description = "Two checkpoints A B: a temporal ensemble (A on frames 0,2,4…, B on 1,3,5…)", AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(2, 2) };
-        var frames = new Option<int?>("--frames") { Description = "Frames per clip (default: the model's training clip; ensemble: twice a member's)" };
+        var frames = new Option<int?>("--frames") { Description = "Frames per clip (default: the model's clip; ensemble: twice a member's)" };
         var stride = new Option<int>("--stride") { DefaultValueFactory = _ => 1 };
-        var fps = new Option<double?>("--fps") { Description = "Resample videos to this rate first" };
-        var size = new Option<int?>("--size") { Description = "Square frame size (default: the model's)" };
+        var fps = new Option<double?>("--fps") { Description = "Resample videos to this rate first (default: the model's)" };
+        var size = CliOptions.Size();
         var views = new Option<int>("--views") { Description = "Clips per video, evenly spaced; logits averaged", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 16 };
         var threads = new Option<int?>("--threads");
         var json = CliOptions.Json();
-        var output = new Option<string?>("--out") { Description = "Write eval.json, confusion.png and accuracy_vs_frames.png here" };
-        var command = new Command("eval", "Accuracy of a model or temporal ensemble on labelled clips.")
+        var output = CliOptions.Output("Write eval.json, confusion.png and accuracy_vs_frames.png to this folder", required: false, "--out");
+        var command = new Command("eval", "Accuracy of a model or temporal ensemble on labelled clips (any weights file `classify` reads).")
         {
-            data, weights, ensemble, frames, stride, fps, size, views, batch, threads, json, output,
+            ensemble, frames, stride, fps, size, views, batch, threads, json, output,
         };
+        input.AddTo(command);
+        weights.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             if (result.GetValue(threads) is int n) torch.set_num_threads(Math.Max(1, n));
-            var pair = result.GetValue(ensemble);
-            string? single = result.GetValue(weights);
-            if ((single is null) == (pair is null or { Length: 0 })) throw new CliException("Give either --weights FILE or --ensemble A B.");
-            IClipClassifier classifier;
-            MoViNetConfig config;
-            IReadOnlyList<string>? labels;
-            int defaultFrames;
-            if (single is not null)
-            {
-                var (model, l) = MoViSharpCheckpoint.Load(single);
-                classifier = new ModelClassifier(model);
-                (config, labels, defaultFrames) = (model.Config, l, model.Config.NativeFrames);
-            }
-            else
-            {
-                var (a, la) = MoViSharpCheckpoint.Load(pair![0]);
-                var (b, lb) = MoViSharpCheckpoint.Load(pair[1]);
-                if (la is not null && lb is not null && !la.SequenceEqual(lb)) throw new CliException($"{pair[0]} and {pair[1]} have different labels.");
-                classifier = new TemporalEnsemble(a, b);
-                (config, labels, defaultFrames) = (a.Config, la ?? lb, 2 * a.Config.NativeFrames);
-            }
-            var dataset = ClipDataset.Open(result.GetValue(data)!, labels);
+            using var classifier = ClassifyCommand.OpenClassifier(result, weights, result.GetValue(ensemble));
+            IReadOnlyList<string>? labels = classifier.Labels;
+            var dataset = ClipDataset.Open(input.Get(result)!, labels);
             labels ??= dataset.Classes;
-            if (labels.Count != config.NumClasses) throw new CliException($"The dataset has {labels.Count} classes, the model {config.NumClasses}.");
+            if (labels.Count != classifier.NumClasses) throw new CliException($"The dataset has {labels.Count} classes, the model {classifier.NumClasses}.");
+            var preprocessing = classifier.Preprocessing;
             var loader = new ClipLoader(dataset, new ClipLoaderOptions
             {
-                Sampling = new FrameSampling(result.GetValue(frames) ?? defaultFrames, result.GetValue(stride), result.GetValue(fps)),
-                Size = result.GetValue(size) ?? config.NativeSize, BatchSize = result.GetValue(batch), Views = result.GetValue(views),
+                Sampling = new FrameSampling(result.GetValue(frames) ?? preprocessing.Frames, result.GetValue(stride), result.GetValue(fps) ?? preprocessing.Fps),
+                Size = result.GetValue(size) ?? preprocessing.Size, BatchSize = result.GetValue(batch), Views = result.GetValue(views),
             });
             var evaluation = Evaluator.Evaluate(classifier, loader, (done, total) =>
             {
                 if (!result.GetValue(json)) Console.Error.Write($"\reval {done}/{total}");
             });
             if (!result.GetValue(json)) Console.Error.WriteLine();
-            (classifier as IDisposable)?.Dispose();
-            if (classifier is ModelClassifier mc) mc.Model.Dispose();
 
             string report = ToJson(evaluation, labels);
             if (result.GetValue(output) is string outDir)

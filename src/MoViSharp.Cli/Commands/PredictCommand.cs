@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MoViSharp.Classification;
 using MoViSharp.Data;
 using MoViSharp.Weights.Formats;
 using static TorchSharp.torch;
@@ -6,37 +7,41 @@ using static TorchSharp.torch;
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
-/// `movisharp predict`: logits for a clip. A base model classifies the clip at once ([1, C]); a stream model is fed one frame
-/// per call and writes the logits after each frame ([T, C]).
+/// `movisharp predict`: logits for a clip. A clip model classifies it at once ([1, C]); a stream model is fed one frame per
+/// step and writes the logits after each frame ([T, C]). A .npy clip is the network input as it is ([T, H, W, 3], no resizing
+/// or normalisation); a video is decoded and normalised as the model's preprocessing says.
 /// </summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
         var weights = new WeightsOptions();
-        var input = new Option<string>("--input") { Description = "A .npy clip [T, H, W, 3] float32 in [0, 1], or a video file/URL", Required = true };
-        var output = new Option<string>("--output") { Description = "Where to write the logits (.npy float32)", Required = true };
-        var size = new Option<int?>("--size") { Description = "Frame size for video input (default: the model's native size)" };
-        var command = new Command("predict", "Run a model on a clip and write its logits to .npy.") { input, output, size };
+        var input = new InputOption("A .npy clip [T, H, W, 3] float32 (the network input as it is), or a video file/URL");
+        var output = CliOptions.Output("Where to write the logits (.npy float32)");
+        var size = CliOptions.Size("Frame size for video input (default: the model's)");
+        var command = new Command("predict", "Run a model on a clip and write its logits to .npy.") { output, size };
+        input.AddTo(command);
         weights.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
-            var (model, _) = weights.Load(result);
-            using var _model = model;
-            string inputPath = result.GetValue(input)!;
+            string inputPath = input.Get(result)!;
+            var sample = new ClipSample(inputPath, 0);
+            using var classifier = weights.Classifier(weights.Load(result), result, normalizeInput: !sample.IsNpy);
             using var scope = NewDisposeScope();
-            using var clip = ClipReader.Read(new ClipSample(inputPath, 0), result.GetValue(size) ?? model.Config.NativeSize).ToTensor();
+            var preprocessing = classifier.Preprocessing;
+            using var clip = ClipReader.Read(sample, result.GetValue(size) ?? preprocessing.Size, preprocessing.Fps).ToTensor();
             Tensor logits;
             using (inference_mode())
             {
-                if (model.Config.Causal)
+                if (classifier.NotStreamableReason is null)
                 {
-                    using var state = model.InitialState(1, (int)clip.shape[3], (int)clip.shape[4]);
+                    using var state = classifier.InitialState(1, (int)clip.shape[3], (int)clip.shape[4]);
                     var perFrame = new List<Tensor>();
-                    for (int t = 0; t < clip.shape[2]; t++) perFrame.Add(model.ForwardStep(clip.select(2, t), state));
+                    for (int t = 0; t < clip.shape[2]; t++)
+                        if (classifier.Step(clip.select(2, t), state) is { } step) perFrame.Add(step);
                     logits = cat(perFrame, 0);                                     // [T, C]
                 }
-                else logits = model.forward(clip);                                   // [1, C]
+                else logits = classifier.ClipLogits(clip).select(1, -1);           // [1, C]
             }
             NpyFile.Write(result.GetValue(output)!, logits.contiguous());
             Console.Error.WriteLine($"wrote logits [{string.Join(", ", logits.shape)}] to {result.GetValue(output)}");

@@ -10,7 +10,7 @@ public static class SynthCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Output folder (one sub-folder per class, plus labels.txt)", Required = true };
+        var output = CliOptions.Output("Output folder (one sub-folder per class, plus labels.txt)", aliases: "--out");
         var perClass = new Option<int>("--per-class") { Description = "Clips per class", DefaultValueFactory = _ => 20 };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed gives the same clips, bit for bit", DefaultValueFactory = _ => 0 };
         var frames = new Option<int>("--frames") { Description = "Frames per clip", DefaultValueFactory = _ => SyntheticClipRenderer.DefaultFrames };

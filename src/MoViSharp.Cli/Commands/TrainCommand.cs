@@ -13,15 +13,15 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Training clips: DIR/<class>/<clip>.npy|video, or a CSV list path,label[,start_s,end_s]", Required = true };
+        var input = new InputOption("Training clips: DIR/<class>/<clip>.npy|video, or a CSV list path,label[,start_s,end_s]", "--data");
         var val = new Option<string?>("--val") { Description = "Validation clips (same layout), scored after every epoch" };
-        var model = new Option<string?>("--model") { Description = "a0 … a5 or t0 (default a0 unless --config or --init)" };
-        var config = new Option<string?>("--config") { Description = "Custom architecture as JSON (MoViNetConfigJson)" };
+        var model = new Option<string?>("--model") { Description = "Any registered model (default a0 unless --config or --init)" };
+        var config = new Option<string?>("--config") { Description = "Custom architecture as JSON (its 'family' field names the family; MoViNet by default)" };
         var variant = CliOptions.Variant();
         var frames = new Option<int>("--frames") { Description = "Frames per training clip", DefaultValueFactory = _ => 16 };
         var stride = new Option<int>("--stride") { Description = "Take every n-th frame", DefaultValueFactory = _ => 1 };
         var fps = new Option<double?>("--fps") { Description = "Resample videos to this frame rate before sampling (video files only)" };
-        var size = new Option<int>("--size") { Description = "Square frame size", DefaultValueFactory = _ => 64 };
+        var size = new Option<int>("--size") { Description = "Square frame size the model sees, in pixels", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 3e-3 };
@@ -38,15 +38,16 @@ public static class TrainCommand
         var cache = new Option<bool>("--cache") { Description = "Keep decoded clips in memory between epochs" };
         var threads = new Option<int?>("--threads") { Description = "Torch compute threads (default: all cores)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
-        var init = new Option<string?>("--init") { Description = "Start from this MoViSharp checkpoint (new head for these classes)" };
+        var output = CliOptions.Output("Output folder", aliases: "--out");
+        var init = new Option<string?>("--init") { Description = "Start from these weights (any file `classify` reads; a new head for these classes)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last epoch" };
         var pair = new Option<bool>("--ensemble-pair") { Description = "Train two models on half-rate clips one frame apart (OUT/even, OUT/odd)" };
-        var command = new Command("train", "Train or fine-tune a MoViNet on labelled clips.")
+        var command = new Command("train", "Train or fine-tune a model of any family on labelled clips.")
         {
-            data, val, model, config, variant, frames, stride, fps, size, epochs, batch, lr, optimizer, weightDecay, smoothing, clipGrad, warmup,
+            val, model, config, variant, frames, stride, fps, size, epochs, batch, lr, optimizer, weightDecay, smoothing, clipGrad, warmup,
             streamBuffer, dropout, stochasticDepth, cropArea, flip, cache, threads, seed, output, init, resume, pair,
         };
+        input.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             int t = result.GetValue(frames), s = result.GetValue(size), b = result.GetValue(batch), e = result.GetValue(epochs);
@@ -55,7 +56,7 @@ public static class TrainCommand
             long seedValue = result.GetValue(seed);
             torch.manual_seed(seedValue);
             string outDir = result.GetValue(output)!;
-            var trainData = ClipDataset.Open(result.GetValue(data)!);
+            var trainData = ClipDataset.Open(input.Get(result)!);
             var valData = result.GetValue(val) is string v ? ClipDataset.Open(v, trainData.Classes) : null;
             var optimizerKind = result.GetValue(optimizer)!.ToLowerInvariant() switch
             {
@@ -63,9 +64,7 @@ public static class TrainCommand
                 "rmsprop" => OptimizerKind.RmsProp,
                 var o => throw new CliException($"--optimizer must be adamw or rmsprop, not '{o}'."),
             };
-            bool ensemble = result.GetValue(pair);
-            if (ensemble && t < 2) throw new CliException("--ensemble-pair needs --frames of at least 2 (each model sees half).");
-            int memberFrames = ensemble ? t / 2 : t, memberStride = ensemble ? 2 * result.GetValue(stride) : result.GetValue(stride);
+            var members = TrainingPlan.Members(t, result.GetValue(stride), result.GetValue(fps), outDir, result.GetValue(resume), seedValue, result.GetValue(pair));
             int batchesPerEpoch = trainData.Count / b;
             var training = new TrainingOptions
             {
@@ -77,61 +76,53 @@ public static class TrainCommand
             var augmentation = new ClipAugmentation { MinArea = result.GetValue(cropArea), HorizontalFlip = result.GetValue(flip) };
             string commandLine = "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));
 
-            var members = ensemble ? new[] { ("even", 0), ("odd", 1) } : new[] { ("", 0) };
-            foreach (var (name, offset) in members)
+            foreach (var member in members)
             {
-                var sampling = new FrameSampling(memberFrames, memberStride, result.GetValue(fps), offset);
                 var trainLoader = new ClipLoaderOptions
                 {
-                    Sampling = sampling, Size = s, BatchSize = b, Train = true, Augmentation = augmentation, DropLast = true,
-                    Seed = seedValue + offset, Cache = result.GetValue(cache),
+                    Sampling = member.Sampling, Size = s, BatchSize = b, Train = true, Augmentation = augmentation, DropLast = true,
+                    Seed = member.Seed, Cache = result.GetValue(cache),
                 };
                 // Validation: the centred clip; ensemble members see their own half-rate frames.
                 var valLoader = trainLoader with { Train = false, DropLast = false, Seed = 0 };
                 using var net = BuildModel(result.GetValue(model), result.GetValue(config), result.GetValue(init), CliOptions.ParseVariant(result.GetValue(variant)),
-                    trainData.Classes.Count, c => c with
-                    {
-                        NativeFrames = memberFrames, NativeSize = s,
-                        DropoutRate = result.GetValue(dropout) ?? c.DropoutRate,
-                        StochasticDepthRate = result.GetValue(stochasticDepth) ?? c.StochasticDepthRate,
-                    });
-                string memberOut = name.Length == 0 ? outDir : Path.Combine(outDir, name);
-                string? resumeDir = result.GetValue(resume) is string r ? (name.Length == 0 ? r : Path.Combine(r, name)) : null;
+                    trainData.Classes.Count, c => c.ForTraining(member.Sampling.Frames, s, result.GetValue(dropout), result.GetValue(stochasticDepth)));
                 var settings = new TrainingRunSettings
                 {
-                    OutputDirectory = memberOut, Training = training with { Seed = seedValue + offset }, TrainData = trainData, TrainLoader = trainLoader,
-                    ValData = valData, ValLoader = valData is null ? null : valLoader, CommandLine = commandLine, ResumeDirectory = resumeDir,
-                    Metadata = name.Length == 0 ? null : new Dictionary<string, string> { ["ensemble_member"] = name },
+                    OutputDirectory = member.OutputDirectory, Training = training with { Seed = member.Seed }, TrainData = trainData, TrainLoader = trainLoader,
+                    ValData = valData, ValLoader = valData is null ? null : valLoader, CommandLine = commandLine, ResumeDirectory = member.ResumeDirectory,
+                    Metadata = member.Metadata,
                 };
                 Console.Error.WriteLine($"{net.Config.Id}: {net.ParameterCount:N0} parameters, {trainData.Count} clips in {trainData.Classes.Count} classes, " +
-                                        $"{memberFrames}×{s}² (stride {memberStride}{(ensemble ? $", offset {offset}" : "")}), {batchesPerEpoch} batches/epoch, {torch.get_num_threads()} threads");
+                                        $"{member.Sampling.Frames}×{s}² (stride {member.Sampling.Stride}{(member.Name.Length > 0 ? $", offset {member.Sampling.Offset}" : "")}), " +
+                                        $"{batchesPerEpoch} batches/epoch, {torch.get_num_threads()} threads");
                 var run = new TrainingRun(net, settings);
-                run.EpochCompleted += history => TrainingPlots.WriteCurves(Path.Combine(memberOut, "metrics.png"), history);
-                TrainingConsole.Run(run, name.Length == 0 ? "train" : name);
-                Console.Error.WriteLine($"wrote {Path.Combine(memberOut, "model.safetensors")}");
+                run.EpochCompleted += history => TrainingPlots.WriteCurves(Path.Combine(member.OutputDirectory, "metrics.png"), history);
+                TrainingConsole.Run(run, member.Name.Length == 0 ? "train" : member.Name);
+                Console.Error.WriteLine($"wrote {Path.Combine(member.OutputDirectory, "model.safetensors")}");
             }
             return 0;
         }));
         return command;
     }
 
-    /// <summary>A fresh named or custom model, or a checkpoint with a new head for <paramref name="classes"/>.</summary>
-    private static MoViNet BuildModel(string? name, string? configPath, string? init, MoViNetVariant? variant, int classes, Func<MoViNetConfig, MoViNetConfig> customize)
+    /// <summary>A fresh named or custom model, or any checkpoint with a new head for <paramref name="classes"/>.</summary>
+    private static VideoModel BuildModel(string? name, string? configPath, string? init, string? variant, int classes, Func<ModelConfig, ModelConfig> customize)
     {
         if (new[] { name, configPath, init }.Count(x => x is not null) > 1) throw new CliException("Give at most one of --model, --config and --init.");
         if (init is not null)
         {
-            var (source, _) = MoViSharpCheckpoint.Load(init);
-            using (source) return FineTuning.WithNewHead(source, classes, customize);
+            using var source = CheckpointLoader.Load(init);
+            return FineTuning.WithNewHead(source.Model, classes, customize);
         }
         if (configPath is not null)
         {
-            if (!File.Exists(configPath)) throw new CliException($"Config file '{configPath}' not found.");
-            var config = MoViNetConfigJson.Read(File.ReadAllText(configPath), configPath) with { NumClasses = classes };
-            if (variant is not null && variant != config.Variant) throw new CliException($"{configPath} describes a {config.Variant} model; drop --variant or change the file.");
-            return new MoViNet(customize(config));
+            var config = ModelConfigFile.Read(configPath) with { NumClasses = classes };
+            if (variant is not null && !config.Id.EndsWith("-" + variant, StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"{configPath} describes {config.Id}; drop --variant or change the file.");
+            return ModelRegistry.Build(customize(config));
         }
-        return ModelRegistry.Create(name ?? "a0", variant, classes, customize);
+        return ModelRegistry.Build(customize(ModelRegistry.Config(name ?? "a0", classes, variant)));
     }
 
     private static string Quote(string arg) => arg.Length > 0 && arg.All(c => !char.IsWhiteSpace(c) && c != '"' && c != '\'') ? arg : $"'{arg.Replace("'", "'\\''")}'";

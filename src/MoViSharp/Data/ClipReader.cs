@@ -35,8 +35,7 @@ public static class ClipReader
                 using (frame)
                 {
                     var pixels = new float[frameFloats];
-                    var rgb = frame.Rgb;
-                    for (int i = 0; i < frameFloats; i++) pixels[i] = rgb[i] * (1f / 255f);
+                    FrameConversion.ToUnitFloats(frame.Rgb, pixels);
                     frames.Add(pixels);
                 }
             }

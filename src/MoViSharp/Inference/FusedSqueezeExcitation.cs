@@ -1,4 +1,5 @@
 using MoViSharp.Layers;
+using MoViSharp.Profiling;
 using MoViSharp.Streaming;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -8,26 +9,29 @@ namespace MoViSharp.Inference;
 /// <summary>
 /// Causal squeeze-excitation for one frame. The cumulative average is a running sum [B, C] divided by the frame count; the
 /// 1×1×1 convolutions are linear layers on [B, C]; the hard-sigmoid gate's affine part is folded into the expand weights,
-/// leaving one clamp; the gate multiplies the input in place.
+/// leaving one clamp; the gate multiplies the input in place. State: the running sum and the frame count (one per stream),
+/// which is also the positional encoding's position.
 /// </summary>
-public sealed class FusedSqueezeExcitation : IDisposable
+public sealed class FusedSqueezeExcitation : CompiledModule
 {
     private readonly Tensor reduceWeight, reduceBias, expandWeight, expandBias;
     private readonly double positionalScale;
-    private Tensor? runningSum;       // [B, C]; null when this SE keeps no cumulative context
+    private readonly int sumSlot = -1, countSlot;
+    private readonly string? sumKey, countKey, positionKey;
 
     public SqueezeExcitationType Type { get; }
     public ActivationKind Activation { get; }
     public GateKind Gate { get; }
     public int Channels { get; }
     public bool HasPositionalEncoding { get; }
-    public string StatePrefix { get; }
-    public string? PoolBufferName => runningSum is null ? null : StateNames.PoolBuffer(StatePrefix);
 
-    public FusedSqueezeExcitation(SqueezeExcitation se, int channels, long batch)
+    /// <summary>True for causal SE layers (their context is cumulative, so they stream).</summary>
+    public static bool Handles(SqueezeExcitation se) => se.Causal || se.Type == SqueezeExcitationType.TwoD;
+
+    public FusedSqueezeExcitation(SqueezeExcitation se, VideoShape input, CompileContext context) : base(input, input)
     {
-        if (!se.Causal) throw new NotSupportedException("The streaming engine needs a causal model.");
-        Type = se.Type; Gate = se.Gate; Channels = channels; StatePrefix = se.StatePrefix;
+        if (!Handles(se)) throw new NotSupportedException("A non-causal SE pools over the whole clip and cannot be compiled for frames.");
+        Type = se.Type; Gate = se.Gate; Channels = (int)input.Channels;
         Activation = se.Reduce.Activation;
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -51,26 +55,43 @@ public sealed class FusedSqueezeExcitation : IDisposable
         {
             HasPositionalEncoding = true;
             positionalScale = pe.Scale.detach().item<float>();
+            positionKey = pe.CountKey;
         }
-        if (Type is SqueezeExcitationType.ThreeD or SqueezeExcitationType.TwoPlusThreeD)
-            runningSum = zeros(batch, channels).DetachFromDisposeScope();
+        if (se.CumulativePool is { } pool)
+        {
+            sumSlot = context.ReserveSlot();
+            (sumKey, countKey) = (pool.SumKey, pool.CountKey);
+        }
+        countSlot = context.ReserveSlot();
     }
 
+    private bool Cumulative => sumSlot >= 0;
     internal int PooledChannels => Type == SqueezeExcitationType.TwoPlusThreeD ? 2 * Channels : Channels;
 
-    /// <summary>Gates <paramref name="x"/> [B, C, H, W] in place and returns it.</summary>
-    internal Tensor Forward(Tensor x, StepContext context)
+    public override void InitState(CompiledState state)
     {
+        if (Cumulative) state.Set(sumSlot, zeros(state.BatchSize, Channels));
+        state.Set(countSlot, zeros(state.BatchSize, 1));
+    }
+
+    /// <summary>Gates <paramref name="x"/> [B, C, H, W] in place and returns it.</summary>
+    public override Tensor Step(Tensor x, CompiledState state)
+    {
+        var count = state.Tensor(countSlot);
+        var before = HasPositionalEncoding ? count.view(-1).clone() : null;
+        count.add_(1);
         var space = x.mean([2, 3], false, null);                                          // [B, C]
         Tensor pooled;
-        if (runningSum is null) pooled = space;
+        if (!Cumulative) pooled = space;
         else
         {
-            runningSum.add_(space);
-            var cumulative = runningSum.div(context.CountsAfter);
+            var sum = state.Tensor(sumSlot);
+            sum.add_(space);
+            var cumulative = sum.div(count);
             pooled = Type == SqueezeExcitationType.TwoPlusThreeD ? cat([cumulative, space], 1) : cumulative;
         }
-        if (HasPositionalEncoding) pooled = pooled.add(context.Encoding(PooledChannels).mul(positionalScale));
+        if (HasPositionalEncoding)
+            pooled = pooled.add(PositionalEncoding.Encode(before!, 1, PooledChannels).squeeze(-1).mul(positionalScale));
         var hidden = F.linear(pooled, reduceWeight, reduceBias);
         InPlaceActivation.Apply(hidden, Activation);
         var gate = F.linear(hidden, expandWeight, expandBias);
@@ -79,20 +100,42 @@ public sealed class FusedSqueezeExcitation : IDisposable
         return x.mul_(gate.view(gate.shape[0], Channels, 1, 1));
     }
 
-    /// <summary>The running sum in the official layout [B, 1, 1, 1, C], or null.</summary>
-    internal Tensor? ExportPool() => runningSum?.reshape(runningSum.shape[0], 1, 1, 1, Channels).clone();
-
-    internal void ImportPool(Tensor official)
+    public override void ExportState(CompiledState state, StreamState into)
     {
-        if (runningSum is null) return;
-        var next = official.reshape(official.shape[0], Channels).to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
-        runningSum.Dispose();
-        runningSum = next;
+        using var counts = state.Tensor(countSlot).view(-1).to_type(ScalarType.Int32);
+        if (Cumulative)
+        {
+            into.Set(sumKey!, state.Tensor(sumSlot).clone());
+            into.Set(countKey!, counts.clone());
+        }
+        if (positionKey is not null) into.Set(positionKey, counts.clone());
     }
 
-    public void Dispose()
+    public override void ImportState(StreamState from, CompiledState state)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? count = null;
+        if (Cumulative)
+        {
+            state.Set(sumSlot, scope.MoveToOuter(from[sumKey!].reshape(-1, Channels).to_type(ScalarType.Float32).clone()));
+            count = from[countKey!];
+        }
+        if (positionKey is not null)
+        {
+            var positions = from[positionKey];
+            if (count is not null && !positions.eq(count).all().item<bool>())
+                throw new NotSupportedException($"'{positionKey}' differs from '{countKey}'; the compiled SE keeps one frame count per stream.");
+            count ??= positions;
+        }
+        var counts = count is null ? zeros(from.BatchSize, 1) : count.to_type(ScalarType.Float32).view(-1, 1).clone();
+        state.Set(countSlot, scope.MoveToOuter(counts));
+    }
+
+    public override string Describe => $"FusedSqueezeExcitation {Type}{(HasPositionalEncoding ? " + PE" : "")}";
+
+    public override void Dispose()
     {
         foreach (var t in new[] { reduceWeight, reduceBias, expandWeight, expandBias }) t.Dispose();
-        runningSum?.Dispose();
+        base.Dispose();
     }
 }

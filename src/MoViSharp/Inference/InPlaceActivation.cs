@@ -17,6 +17,7 @@ internal static class InPlaceActivation
             case ActivationKind.HardSwish: x.hardswish_(); break;
             case ActivationKind.Relu6: x.relu6_(); break;
             case ActivationKind.Swish: x.silu_(); break;
+            case ActivationKind.Relu: x.relu_(); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }

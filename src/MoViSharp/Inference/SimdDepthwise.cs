@@ -1,23 +1,26 @@
 using System.Runtime.Intrinsics;
 using MoViSharp.Layers;
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Inference;
 
 /// <summary>
-/// The depthwise feature of a stream bottleneck as one hand-written AVX kernel (System.Runtime.Intrinsics over tensor memory):
-/// spatial k×k depthwise (TF same padding, stride 1 or 2) + folded bias + activation, and, when the layer has one, the causal
-/// temporal depthwise over the ring buffer + folded bias + activation, with the spatial output stored straight into the
-/// ring's oldest slot. libtorch runs these small depthwise convolutions at a few % of peak and needs 5–6 more ops for the
-/// temporal part; here each output row is accumulated in registers and each element is written once.
+/// A depthwise feature as one hand-written AVX kernel (System.Runtime.Intrinsics over tensor memory): spatial k×k depthwise
+/// (TF same padding, stride 1 or 2) + folded bias + activation, and, when the layer has one, the causal temporal depthwise over
+/// the ring buffer + folded bias + activation, with the spatial output stored straight into the ring's oldest slot. libtorch
+/// runs these small depthwise convolutions at a few % of peak and needs 5–6 more ops for the temporal part; here each output
+/// row is accumulated in registers and each element is written once. Its state is the <see cref="RingTemporalConv"/>'s.
 /// </summary>
-public sealed unsafe class SimdDepthwise
+public sealed unsafe class SimdDepthwise : CompiledModule
 {
     private readonly Vector256<float>[] weightVectors;   // [C, k, k] folded, each broadcast to 8 lanes
     private readonly Vector256<float>[] biasVectors;     // [C]
     private readonly Vector256<float>[] tapVectors = []; // [C, k_t] folded, oldest frame first, broadcast
     private readonly Vector256<float>[] temporalBiasVectors = [];
     private readonly RingTemporalConv? ring;
+    private CompiledState? current;
 
     [ThreadStatic] private static float[]? scratch;
 
@@ -27,11 +30,17 @@ public sealed unsafe class SimdDepthwise
     public ActivationKind Activation { get; }
     public RingTemporalConv? Temporal => ring;
 
-    public SimdDepthwise(ConvUnit spatial, RingTemporalConv? temporal)
+    /// <summary>True for square spatial depthwise units with TF same padding and stride 1 or 2.</summary>
+    public static bool Handles(ConvUnit spatial) =>
+        spatial.Kernel.Time == 1 && spatial.Groups == spatial.InChannels && spatial.InChannels == spatial.OutChannels &&
+        spatial.Kernel.Height == spatial.Kernel.Width && spatial.SpatialStride is 1 or 2 && spatial.ExplicitPadding is null &&
+        spatial.TemporalStride == 1;
+
+    /// <param name="temporal">the compiled temporal part whose ring this kernel updates, or null</param>
+    public SimdDepthwise(ConvUnit spatial, RingTemporalConv? temporal, VideoShape input)
+        : base(input, temporal?.Output ?? CompileContext.OutputShape(spatial, input))
     {
-        if (spatial.Kernel.Time != 1 || spatial.Groups != spatial.InChannels || spatial.InChannels != spatial.OutChannels || spatial.Kernel.Height != spatial.Kernel.Width)
-            throw new ArgumentException("SimdDepthwise takes a square spatial depthwise unit.", nameof(spatial));
-        if (spatial.SpatialStride is < 1 or > 2) throw new NotSupportedException("Strides 1 and 2 only.");
+        if (!Handles(spatial)) throw new ArgumentException("SimdDepthwise takes a square spatial depthwise unit, stride 1 or 2, TF same padding.", nameof(spatial));
         Channels = spatial.OutChannels; Kernel = spatial.Kernel.Height; Stride = spatial.SpatialStride; Activation = spatial.Activation;
         var (w, b) = BatchNormFolding.Fold(spatial);
         var weights = w.contiguous().data<float>().ToArray();
@@ -49,8 +58,19 @@ public sealed unsafe class SimdDepthwise
         }
     }
 
+    public override IEnumerable<CompiledModule> Children => ring is null ? [] : [ring];
+
+    public override string Describe => $"SimdDepthwise {Kernel}×{Kernel}/{Stride}{(ring is null ? "" : $" + temporal k_t={ring.KernelTime}")}";
+
+    public override Tensor Step(Tensor x, CompiledState state)
+    {
+        current = state;
+        try { return Forward(x); }
+        finally { current = null; }
+    }
+
     /// <summary>[B, C, H, W] → [B, C, ceil(H/s), ceil(W/s)] (after the temporal part when there is one).</summary>
-    public Tensor Forward(Tensor x)
+    private Tensor Forward(Tensor x)
     {
         x = x.contiguous();
         int batch = (int)x.shape[0], height = (int)x.shape[2], width = (int)x.shape[3];
@@ -62,14 +82,15 @@ public sealed unsafe class SimdDepthwise
         var slotPointers = new nint[slots];
         if (ring is not null)
         {
-            float* ringBase = TensorMemory.Pointer(ring.Ring);
+            float* ringBase = TensorMemory.Pointer(ring.Ring(current!));
             long slotSize = (long)batch * Channels * outH * outW;
-            for (int j = 0; j < slots; j++) slotPointers[j] = (nint)(ringBase + (ring.Head + j) % slots * slotSize);
+            int head = ring.Head(current!);
+            for (int j = 0; j < slots; j++) slotPointers[j] = (nint)(ringBase + (head + j) % slots * slotSize);
         }
         // One thread on purpose: with a Parallel.For here, .NET workers competed with libtorch's spin-waiting OpenMP threads on
         // the two cores (at 2 threads the engine ran up to 4× slower than the plain model). libtorch ops still use all threads.
         RunPlanes(0, batch * Channels, g, input, output, slotPointers);
-        ring?.Advance();
+        if (ring is not null) ring.Advance(current!);
         return y;
     }
 

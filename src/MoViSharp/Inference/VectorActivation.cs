@@ -15,6 +15,7 @@ internal static class VectorActivation
         ActivationKind.Identity => x,
         ActivationKind.HardSwish => x * Vector256.Min(Vector256.Max(x + Three, Vector256<float>.Zero), Six) / Six,
         ActivationKind.Relu6 => Vector256.Min(Vector256.Max(x, Vector256<float>.Zero), Six),
+        ActivationKind.Relu => Vector256.Max(x, Vector256<float>.Zero),
         _ => Scalar(x, kind),
     };
 
@@ -25,6 +26,7 @@ internal static class VectorActivation
         ActivationKind.HardSwish => x * MathF.Min(MathF.Max(x + 3f, 0f), 6f) / 6f,
         ActivationKind.Relu6 => MathF.Min(MathF.Max(x, 0f), 6f),
         ActivationKind.Swish => x / (1f + MathF.Exp(-x)),
+        ActivationKind.Relu => MathF.Max(x, 0f),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -11,6 +11,8 @@ public enum ActivationKind
     Relu6,
     /// <summary>No activation (projections, skip paths).</summary>
     Identity,
+    /// <summary>max(x, 0): ResNet-style families (X3D, R(2+1)D, TSM, C3D).</summary>
+    Relu,
 }
 
 /// <summary>The squeeze-excitation gate.</summary>

@@ -12,6 +12,7 @@ public static class Activations
         ActivationKind.HardSwish => F.hardswish(x),
         ActivationKind.Relu6 => F.relu6(x),
         ActivationKind.Identity => x.alias(),
+        ActivationKind.Relu => F.relu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

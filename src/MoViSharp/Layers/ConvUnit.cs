@@ -8,76 +8,106 @@ using F = TorchSharp.torch.nn.functional;
 namespace MoViSharp.Layers;
 
 /// <summary>
-/// Convolution → optional BatchNorm → activation, the building brick of every MoViNet layer. Spatial padding is TF "same"
-/// (pre-padded when asymmetric); temporal padding is TF "same" or causal with a stream buffer. Weights are always stored as
-/// 5-D [C_out, C_in/groups, k_t, k_h, k_w], so `3d_2plus1d` and `2plus1d` models share checkpoints.
+/// Convolution → optional BatchNorm → activation, the brick every family is built from. Weights are always stored 5-D
+/// [C_out, C_in/groups, k_t, k_h, k_w] (so `3d_2plus1d` and `2plus1d` MoViNets share checkpoints; <see cref="ConvExecution"/>
+/// only changes how the kernel runs). Spatial padding is TF "same" (pre-padded when asymmetric) unless an explicit, PyTorch-style
+/// symmetric <c>padding</c> is given. Along time the kernel is causal (k_t−1 frames before, from the <see cref="StreamBuffer"/>
+/// in many-step calls), TF "same", or explicit; a non-causal kernel streams with delay k_t−1−p (the frames it looks ahead).
 /// </summary>
-public sealed class ConvUnit : VideoLayer
+public sealed class ConvUnit : StreamModule
 {
     private readonly Parameter weight;
-    private readonly Parameter? bias;
+    private Parameter? bias;
     private readonly BatchNorm3d? bn;
+    private readonly StreamBuffer? buffer;
+    private bool normFolded;
 
     public int InChannels { get; }
     public int OutChannels { get; }
     public (int Time, int Height, int Width) Kernel { get; }
     public int SpatialStride { get; }
+    public int TemporalStride { get; }
     public int Groups { get; }
     public TemporalPadding TemporalPadding { get; }
+    /// <summary>Explicit symmetric padding (PyTorch convention); null means TF "same" (time: unless causal).</summary>
+    public (int Time, int Height, int Width)? ExplicitPadding { get; }
     public ActivationKind Activation { get; }
     public ConvExecution Execution { get; }
-    /// <summary>State name of the stream buffer (causal layers with k_t &gt; 1), or null.</summary>
-    public string? BufferName { get; }
 
     public Parameter Weight => weight;
     public Parameter? Bias => bias;
-    public BatchNorm3d? Norm => bn;
+    /// <summary>The BatchNorm, or null (none, or folded into weight and bias by the compiler).</summary>
+    public BatchNorm3d? Norm => normFolded ? null : bn;
+    /// <summary>The stream buffer of a temporal kernel (k_t &gt; 1), or null.</summary>
+    public StreamBuffer? Buffer => buffer;
 
     public ConvUnit(
         int inChannels, int outChannels, (int Time, int Height, int Width) kernel, int spatialStride = 1, int groups = 1,
         bool useBias = false, bool batchNorm = true, ActivationKind activation = ActivationKind.Identity,
         TemporalPadding temporalPadding = TemporalPadding.Same, ConvExecution execution = ConvExecution.Conv3d,
-        string? bufferName = null, double batchNormEpsilon = 1e-3, double batchNormMomentum = 0.01)
+        double batchNormEpsilon = 1e-3, double batchNormMomentum = 0.01, int temporalStride = 1,
+        (int Time, int Height, int Width)? padding = null)
         : base(nameof(ConvUnit))
     {
         if (execution == ConvExecution.Conv2dOnFrames && kernel.Time > 1 && (kernel.Height > 1 || kernel.Width > 1))
             throw new ArgumentException("Frame-wise 2-D execution needs a factorised kernel: spatial (1,k,k) or temporal (k_t,1,1).");
-        if (temporalPadding == TemporalPadding.Causal && kernel.Time > 1 && bufferName is null)
-            throw new ArgumentException("A causal temporal convolution needs a state name for its stream buffer.");
+        if (inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"Channels {inChannels}→{outChannels} are not divisible by {groups} groups.");
+        if (spatialStride < 1 || temporalStride < 1) throw new ArgumentException("Strides must be positive.");
         InChannels = inChannels; OutChannels = outChannels; Kernel = kernel; SpatialStride = spatialStride; Groups = groups;
-        TemporalPadding = temporalPadding; Activation = activation; Execution = execution;
-        BufferName = temporalPadding == TemporalPadding.Causal && kernel.Time > 1 ? bufferName : null;
+        TemporalStride = temporalStride; TemporalPadding = temporalPadding; ExplicitPadding = padding;
+        Activation = activation; Execution = execution;
 
         weight = new Parameter(empty([outChannels, inChannels / groups, kernel.Time, kernel.Height, kernel.Width]));
         nn.init.kaiming_normal_(weight, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
         if (useBias) bias = new Parameter(zeros(outChannels));
         if (batchNorm) bn = nn.BatchNorm3d(outChannels, eps: batchNormEpsilon, momentum: batchNormMomentum);
+        if (kernel.Time > 1) buffer = new StreamBuffer(kernel.Time - 1);
         RegisterComponents();
     }
+
+    /// <summary>Frames of temporal padding before and after a clip of <paramref name="frames"/> frames.</summary>
+    public (int Before, int After) TimePadding(long frames) =>
+        TemporalPadding == TemporalPadding.Causal ? (Kernel.Time - 1, 0)
+        : ExplicitPadding is { } p ? (p.Time, p.Time)
+        : SamePadding.For(frames, Kernel.Time, TemporalStride);
 
     public override Tensor Forward(Tensor x, StreamState? state)
     {
         var input = x;
         if (Kernel.Time > 1)
         {
-            if (TemporalPadding == TemporalPadding.Causal) input = StreamBuffer.Prepend(x, Kernel.Time - 1, state, BufferName!);
+            if (state is not null)
+            {
+                if (TemporalStride > 1)
+                    throw new NotSupportedException($"{Path}: a temporal stride of {TemporalStride} cannot run frame by frame yet.");
+                input = buffer!.Forward(x, state);
+            }
+            else if (TemporalPadding == TemporalPadding.Causal) input = buffer!.Forward(x, null);
             else
             {
-                var (before, after) = SamePadding.For(x.shape[2], Kernel.Time, 1);
-                input = F.pad(x, [0, 0, 0, 0, before, after]);
+                var (before, after) = TimePadding(x.shape[2]);
+                if (before + after > 0) input = F.pad(x, [0, 0, 0, 0, before, after]);
             }
         }
+        else if (TemporalStride > 1 && state is not null)
+            throw new NotSupportedException($"{Path}: a temporal stride of {TemporalStride} cannot run frame by frame yet.");
 
-        var (top, bottom) = SamePadding.For(input.shape[3], Kernel.Height, SpatialStride);
-        var (left, right) = SamePadding.For(input.shape[4], Kernel.Width, SpatialStride);
-        long padH = 0, padW = 0;
-        if (top == bottom && left == right) { padH = top; padW = left; }
-        else input = F.pad(input, [left, right, top, bottom]);
+        long padH, padW;
+        if (ExplicitPadding is { } explicitPadding) (padH, padW) = (explicitPadding.Height, explicitPadding.Width);
+        else
+        {
+            var (top, bottom) = SamePadding.For(input.shape[3], Kernel.Height, SpatialStride);
+            var (left, right) = SamePadding.For(input.shape[4], Kernel.Width, SpatialStride);
+            (padH, padW) = (0, 0);
+            if (top == bottom && left == right) (padH, padW) = (top, left);
+            else input = F.pad(input, [left, right, top, bottom]);
+        }
 
         var y = Execution == ConvExecution.Conv3d
-            ? F.conv3d(input, weight, bias, strides: [1, SpatialStride, SpatialStride], padding: [0, padH, padW], groups: Groups)
+            ? F.conv3d(input, weight, bias, strides: [TemporalStride, SpatialStride, SpatialStride], padding: [0, padH, padW], groups: Groups)
             : ConvOnFrames(input, padH, padW);
-        if (bn is not null) y = bn.forward(y);
+        if (bn is not null && !normFolded) y = bn.forward(y);
         return Activation == ActivationKind.Identity ? y : Activations.Apply(y, Activation);
     }
 
@@ -88,9 +118,11 @@ public sealed class ConvUnit : VideoLayer
         {
             // Temporal (k_t,1) kernel over [B, C, T, H·W]: a view, no copy.
             var flat = input.reshape(batch, channels, frames, input.shape[3] * input.shape[4]);
-            var y = F.conv2d(flat, weight.squeeze(-1), bias, groups: Groups);
+            var y = F.conv2d(flat, weight.squeeze(-1), bias, strides: [TemporalStride, 1], groups: Groups);
             return y.view(batch, OutChannels, y.shape[2], input.shape[3], input.shape[4]);
         }
+        if (TemporalStride > 1) input = input.slice(2, 0, frames, TemporalStride);
+        frames = input.shape[2];
         var kernel2d = weight.squeeze(2);
         if (frames == 1)
             return F.conv2d(input.squeeze(2), kernel2d, bias, strides: [SpatialStride, SpatialStride], padding: [padH, padW], groups: Groups).unsqueeze(2);
@@ -99,13 +131,41 @@ public sealed class ConvUnit : VideoLayer
         return z.view(batch, frames, OutChannels, z.shape[2], z.shape[3]).transpose(1, 2);
     }
 
+    public override TemporalProfile Temporal
+    {
+        get
+        {
+            int before = Kernel.Time == 1 ? 0 : TimePadding(Kernel.Time).Before;
+            return new TemporalProfile(Kernel.Time, Kernel.Time - 1 - before, TemporalStride);
+        }
+    }
+
     public override VideoShape Trace(VideoShape input, ModelTrace trace)
     {
-        var output = new VideoShape(OutChannels, input.Frames,
-            SamePadding.OutputSize(input.Height, SpatialStride), SamePadding.OutputSize(input.Width, SpatialStride));
+        var (before, after) = Kernel.Time == 1 ? (0, 0) : TimePadding(input.Frames);
+        long frames = (input.Frames + before + after - Kernel.Time) / TemporalStride + 1;
+        long height = ExplicitPadding is { } p ? (input.Height + 2L * p.Height - Kernel.Height) / SpatialStride + 1 : SamePadding.OutputSize(input.Height, SpatialStride);
+        long width = ExplicitPadding is { } q ? (input.Width + 2L * q.Width - Kernel.Width) / SpatialStride + 1 : SamePadding.OutputSize(input.Width, SpatialStride);
+        var output = new VideoShape(OutChannels, frames, height, width);
         trace.AddMultiplyAdds(output.ElementCount * (InChannels / Groups) * Kernel.Time * Kernel.Height * Kernel.Width);
-        if (BufferName is not null)
-            trace.AddState(new StateSpec(BufferName, [trace.BatchSize, Kernel.Time - 1, input.Height, input.Width, InChannels], ScalarType.Float32));
+        buffer?.Trace(input, trace);
         return output;
+    }
+
+    /// <summary>
+    /// Replaces weight and bias by BatchNorm-folded ones and stops applying the BatchNorm (the compiler's clip form; the unit
+    /// then computes conv → activation with the same numbers up to float rounding).
+    /// </summary>
+    internal void AbsorbBatchNorm(Tensor foldedWeight, Tensor foldedBias)
+    {
+        using var _ = no_grad();
+        weight.copy_(foldedWeight);
+        if (bias is null)
+        {
+            bias = new Parameter(foldedBias.clone().DetachFromDisposeScope());
+            register_parameter("bias", bias);
+        }
+        else bias.copy_(foldedBias);
+        normFolded = true;
     }
 }

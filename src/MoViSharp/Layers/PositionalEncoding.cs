@@ -7,16 +7,19 @@ using static TorchSharp.torch;
 namespace MoViSharp.Layers;
 
 /// <summary>
-/// Sinusoidal positional encoding over frames, added (scaled by a trainable ReZero scalar, initially 0) to the pooled SE input
-/// of causal A3–A5 models. For C channels, channel k &lt; C/2 is sin(p·ω_k) and channel C/2+k is cos(p·ω_k), with
-/// ω_k = 1/10000^(2k/C) and p the frame's position since reset (state <c>_pos_enc_frame_count</c>).
+/// Sinusoidal positional encoding over frames, added (scaled by a trainable ReZero scalar, initially 0) to pooled features
+/// [B, C, T, 1, 1] (the SE input of causal A3–A5 MoViNets). For C channels, channel k &lt; C/2 is sin(p·ω_k) and channel C/2+k is
+/// cos(p·ω_k), with ω_k = 1/10000^(2k/C) and p the frame's position since the stream started (state <c>count</c>, int32 [B]).
 /// </summary>
-public sealed class PositionalEncoding : nn.Module
+public sealed class PositionalEncoding : StreamModule
 {
+    public const string CountName = "count";
+
     private readonly Parameter scale;
 
     public int Channels { get; }
     public Parameter Scale => scale;
+    public string CountKey => StateKey(CountName);
 
     public PositionalEncoding(int channels) : base(nameof(PositionalEncoding))
     {
@@ -30,24 +33,25 @@ public sealed class PositionalEncoding : nn.Module
     public static Tensor Encode(Tensor startPositions, long frames, int channels)
     {
         var positions = startPositions.to_type(ScalarType.Float32).view(-1, 1, 1)
-            .add(arange(frames, dtype: ScalarType.Float32).view(1, 1, frames));                       // [B, 1, T]
-        var k = arange(channels / 2, dtype: ScalarType.Float64);
+            .add(arange(frames, dtype: ScalarType.Float32, device: startPositions.device).view(1, 1, frames));  // [B, 1, T]
+        var k = arange(channels / 2, dtype: ScalarType.Float64, device: startPositions.device);
         var frequencies = pow(10000.0, k.mul(-2.0 / channels)).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
         var angles = positions.mul(frequencies);                                                          // [B, C/2, T]
         return cat([angles.sin(), angles.cos()], 1);
     }
 
-    /// <summary>x [B, C, T, 1, 1] + scale · encoding.</summary>
-    public Tensor Forward(Tensor x, StreamState? state, string prefix)
+    public override Tensor Forward(Tensor x, StreamState? state)
     {
         long batch = x.shape[0], frames = x.shape[2];
-        string countName = StateNames.PositionalEncodingFrameCount(prefix);
-        Tensor start = state is not null && state.TryGet(countName, out var count) ? count : zeros(batch, dtype: ScalarType.Int32);
+        Tensor start = state is not null && state.TryGet(CountKey, out var count) ? count : zeros(batch, dtype: ScalarType.Int32, device: x.device);
         var encoding = Encode(start, frames, Channels).to_type(x.dtype).unsqueeze(-1).unsqueeze(-1);
-        if (state is not null) state.Set(countName, start.add(frames).to_type(ScalarType.Int32));
+        if (state is not null) state.Set(CountKey, start.add(frames).to_type(ScalarType.Int32));
         return x.add(encoding.mul(scale));
     }
 
-    public static void TraceState(string prefix, ModelTrace trace) =>
-        trace.AddState(new StateSpec(StateNames.PositionalEncodingFrameCount(prefix), [trace.BatchSize], ScalarType.Int32));
+    public override VideoShape Trace(VideoShape input, ModelTrace trace)
+    {
+        trace.AddState(new StateSpec(CountKey, [trace.BatchSize], ScalarType.Int32));
+        return input;
+    }
 }

@@ -7,10 +7,12 @@ namespace MoViSharp.Layers;
 /// <summary>
 /// Squeeze-excitation: pool → (positional encoding) → reduce 1×1×1 (bias) → activation → expand 1×1×1 (bias) → gate → x·gate.
 /// For <see cref="SqueezeExcitationType.TwoPlusThreeD"/> the pooled input is [x_3d, x_space] concatenated on channels in
-/// that order (it matters for imported weights); in causal models x_3d is the cumulative average, so frame t sees only frames ≤ t.
+/// that order (it matters for imported weights). The 3-D context is a <see cref="CumulativeAveragePool"/> in causal models (frame
+/// t sees only frames ≤ t) and a <see cref="GlobalAveragePool"/> otherwise (which does not stream).
 /// </summary>
-public sealed class SqueezeExcitation : VideoLayer
+public sealed class SqueezeExcitation : StreamModule
 {
+    private readonly StreamModule? pool;
     private readonly ConvUnit reduce;
     private readonly ConvUnit expand;
     private readonly PositionalEncoding? pos_enc;
@@ -18,12 +20,13 @@ public sealed class SqueezeExcitation : VideoLayer
     public SqueezeExcitationType Type { get; }
     public bool Causal { get; }
     public GateKind Gate { get; }
-    public string StatePrefix { get; }
     public int HiddenChannels { get; }
 
     public ConvUnit Reduce => reduce;
     public ConvUnit Expand => expand;
     public PositionalEncoding? PositionalEncoding => pos_enc;
+    /// <summary>The causal context pool (its state is the running sum), or null.</summary>
+    public CumulativeAveragePool? CumulativePool => pool as CumulativeAveragePool;
 
     /// <summary>The SE hidden width of TF MoViNets: make_divisible(0.25·E·m, 8), m = 2 for 2plus3d.</summary>
     public static int HiddenWidth(int channels, SqueezeExcitationType type) =>
@@ -37,12 +40,13 @@ public sealed class SqueezeExcitation : VideoLayer
     }
 
     public SqueezeExcitation(int channels, SqueezeExcitationType type, ActivationKind activation, GateKind gate, bool causal,
-        bool positionalEncoding, string statePrefix) : base(nameof(SqueezeExcitation))
+        bool positionalEncoding, int? hiddenChannels = null) : base(nameof(SqueezeExcitation))
     {
         if (type == SqueezeExcitationType.None) throw new ArgumentException("Build no SE layer for SE type 'none'.", nameof(type));
-        Type = type; Causal = causal; Gate = gate; StatePrefix = statePrefix;
-        HiddenChannels = HiddenWidth(channels, type);
+        Type = type; Causal = causal; Gate = gate;
+        HiddenChannels = hiddenChannels ?? HiddenWidth(channels, type);
         int pooledChannels = type == SqueezeExcitationType.TwoPlusThreeD ? 2 * channels : channels;
+        if (type != SqueezeExcitationType.TwoD) pool = causal ? new CumulativeAveragePool() : new GlobalAveragePool();
         reduce = new ConvUnit(pooledChannels, HiddenChannels, (1, 1, 1), useBias: true, batchNorm: false, activation: activation);
         expand = new ConvUnit(HiddenChannels, channels, (1, 1, 1), useBias: true, batchNorm: false);
         if (positionalEncoding && causal) pos_enc = new PositionalEncoding(pooledChannels);
@@ -51,22 +55,16 @@ public sealed class SqueezeExcitation : VideoLayer
 
     public override Tensor Forward(Tensor x, StreamState? state)
     {
-        var pooled = Pool(x, state);
-        if (pos_enc is not null) pooled = pos_enc.Forward(pooled, state, StatePrefix);
-        var gate = Activations.Gate(expand.Forward(reduce.Forward(pooled, null), null), Gate);
-        return x.mul(gate);
-    }
-
-    private Tensor Pool(Tensor x, StreamState? state)
-    {
-        Tensor Context() => Causal ? CumulativeAveragePool.Causal(x, state, StatePrefix) : CumulativeAveragePool.Global(x);
-        return Type switch
+        var pooled = Type switch
         {
-            SqueezeExcitationType.ThreeD => Context(),
             SqueezeExcitationType.TwoD => x.mean([3, 4], keepdim: true),
-            SqueezeExcitationType.TwoPlusThreeD => Concatenated(x, Context()),
+            SqueezeExcitationType.ThreeD => pool!.Forward(x, state),
+            SqueezeExcitationType.TwoPlusThreeD => Concatenated(x, pool!.Forward(x, state)),
             _ => throw new InvalidOperationException(),
         };
+        if (pos_enc is not null) pooled = pos_enc.Forward(pooled, state);
+        var gate = Activations.Gate(expand.Forward(reduce.Forward(pooled, state), state), Gate);
+        return x.mul(gate);
 
         static Tensor Concatenated(Tensor x, Tensor context)
         {
@@ -77,12 +75,11 @@ public sealed class SqueezeExcitation : VideoLayer
 
     public override VideoShape Trace(VideoShape input, ModelTrace trace)
     {
-        bool perFrame = Type != SqueezeExcitationType.ThreeD || Causal;
-        var pooled = new VideoShape(Type == SqueezeExcitationType.TwoPlusThreeD ? 2 * input.Channels : input.Channels,
-            perFrame ? input.Frames : 1, 1, 1);
-        if (Causal && Type is SqueezeExcitationType.ThreeD or SqueezeExcitationType.TwoPlusThreeD)
-            CumulativeAveragePool.TraceState(StatePrefix, input.Channels, trace);
-        if (pos_enc is not null) PositionalEncoding.TraceState(StatePrefix, trace);
+        var context = pool?.Trace(input, trace) ?? input with { Height = 1, Width = 1 };
+        var pooled = Type == SqueezeExcitationType.TwoPlusThreeD
+            ? input with { Channels = 2 * input.Channels, Height = 1, Width = 1 }
+            : context;
+        if (pos_enc is not null) pos_enc.Trace(pooled, trace);
         expand.Trace(reduce.Trace(pooled, trace), trace);
         return input;
     }

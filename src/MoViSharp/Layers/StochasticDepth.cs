@@ -9,7 +9,9 @@ public static class StochasticDepth
     {
         if (!training || dropRate <= 0) return x;
         double keep = 1 - dropRate;
-        var mask = empty([x.shape[0], 1, 1, 1, 1], dtype: x.dtype, device: x.device).bernoulli_(keep);
+        var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
+        shape[0] = x.shape[0];
+        var mask = empty(shape, dtype: x.dtype, device: x.device).bernoulli_(keep);
         return x.mul(mask).div_(keep);
     }
 }

@@ -1,20 +1,39 @@
 using System.Collections.Concurrent;
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace MoViSharp.Layers;
 
 /// <summary>
-/// Spatial average pooling with TF "same" padding whose divisor counts only real (unpadded) cells, as TF's AvgPool does.
-/// PyTorch cannot express the asymmetric padding, so the sum is taken over an explicitly zero-padded input and divided by
-/// the number of real cells in each window.
+/// Spatial average pooling with TF "same" padding whose divisor counts only real (unpadded) cells, as TF's AvgPool does, frame
+/// by frame. PyTorch cannot express the asymmetric padding, so the sum is taken over an explicitly zero-padded input and
+/// divided by the number of real cells in each window.
 /// </summary>
-public static class TfSameAveragePool
+public sealed class TfSameAveragePool : StreamModule
 {
     private static readonly ConcurrentDictionary<(long H, long W, int Kernel, int Stride), float[]> Divisors = new();
 
+    public int Kernel { get; }
+    public int Stride { get; }
+
+    public TfSameAveragePool(int kernel, int stride) : base(nameof(TfSameAveragePool))
+    {
+        Kernel = kernel;
+        Stride = stride;
+    }
+
+    public override Tensor Forward(Tensor x, StreamState? state) => Apply(x, Kernel, Stride);
+
+    public override VideoShape Trace(VideoShape input, ModelTrace trace) => input with
+    {
+        Height = SamePadding.OutputSize(input.Height, Stride),
+        Width = SamePadding.OutputSize(input.Width, Stride),
+    };
+
     /// <summary>[B, C, T, H, W] → [B, C, T, ceil(H/s), ceil(W/s)].</summary>
-    public static Tensor Forward(Tensor x, int kernel, int stride)
+    public static Tensor Apply(Tensor x, int kernel, int stride)
     {
         long height = x.shape[3], width = x.shape[4];
         var (top, bottom) = SamePadding.For(height, kernel, stride);

@@ -1,42 +1,126 @@
+using System.Reflection;
+
 namespace MoViSharp.Models;
 
 /// <summary>
-/// Named models in the spirit of timm's create_model: <c>a0</c>…<c>a5</c> and <c>t0</c>, each <c>base</c> or <c>stream</c>
-/// (also accepted as one id, "a0-stream").
+/// Every model family and its named models, in the spirit of timm's registry: <see cref="Create(string, int?)"/> builds a
+/// named model, <see cref="Config(string, int?)"/> gives its configuration as data, <see cref="Family(string)"/> the family that
+/// builds and (de)serialises configurations. Families register themselves: any public non-abstract <see cref="IModelFamily"/>
+/// with a parameterless constructor in a loaded assembly that references MoViSharp is found on first use (and again when a
+/// name is not found, for assemblies loaded later); <see cref="Register"/> adds one explicitly.
 /// </summary>
 public static class ModelRegistry
 {
-    public static IReadOnlyList<string> Names { get; } =
-        MoViNetSpecs.Names.SelectMany(n => new[] { $"{n}-base", $"{n}-stream" }).ToList();
+    private static readonly object Gate = new();
+    private static readonly Dictionary<string, IModelFamily> Families = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, ModelEntry> Entries = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> ScannedAssemblies = [];
 
-    /// <summary>The configuration of a named model, optionally with another number of classes or further changes.</summary>
-    public static MoViNetConfig Config(string name, MoViNetVariant? variant = null, int? numClasses = null)
+    /// <summary>Adds a family and its models (a later registration of the same name replaces the earlier one).</summary>
+    public static void Register(IModelFamily family)
     {
-        var (model, parsedVariant) = Parse(name);
-        var config = MoViNetSpecs.Get(model, variant ?? parsedVariant ?? MoViNetVariant.Base);
+        lock (Gate)
+        {
+            Families[family.Name] = family;
+            foreach (var entry in family.Models)
+            {
+                if (!string.Equals(entry.Family, family.Name, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidOperationException($"Family '{family.Name}' lists '{entry.Name}' of family '{entry.Family}'.");
+                Entries[entry.Name] = entry;
+            }
+        }
+    }
+
+    /// <summary>All registered families.</summary>
+    public static IReadOnlyList<IModelFamily> AllFamilies
+    {
+        get { Scan(); lock (Gate) return Families.Values.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(); }
+    }
+
+    /// <summary>All named models, family by family.</summary>
+    public static IReadOnlyList<ModelEntry> Models
+    {
+        get { Scan(); lock (Gate) return Entries.Values.OrderBy(e => e.Family, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ToList(); }
+    }
+
+    public static IReadOnlyList<string> Names => Models.Select(m => m.Name).ToList();
+
+    /// <summary>The entry named <paramref name="name"/> (case-insensitive); <paramref name="variant"/>, when given, is appended as "-variant".</summary>
+    public static ModelEntry Entry(string name, string? variant = null)
+    {
+        string key = Key(name, variant);
+        if (TryFind(key, out var entry)) return entry;
+        throw new ArgumentException($"Unknown model '{key}'. Known models: {string.Join(", ", Names)}.");
+    }
+
+    public static bool TryEntry(string name, out ModelEntry entry) => TryFind(Key(name, null), out entry);
+
+    /// <summary>The configuration of a named model, optionally with another number of classes.</summary>
+    public static ModelConfig Config(string name, int? numClasses = null, string? variant = null)
+    {
+        var config = Entry(name, variant).Config;
         return numClasses is int classes ? config with { NumClasses = classes } : config;
     }
 
     /// <summary>Builds a named model with fresh weights.</summary>
-    public static MoViNet Create(string name, MoViNetVariant? variant = null, int? numClasses = null,
-        Func<MoViNetConfig, MoViNetConfig>? customize = null)
+    public static VideoModel Create(string name, int? numClasses = null, string? variant = null) => Build(Config(name, numClasses, variant));
+
+    /// <summary>Builds any configuration with the family it names.</summary>
+    public static VideoModel Build(ModelConfig config) => Family(config.Family).Build(config);
+
+    /// <summary>The family named <paramref name="name"/>.</summary>
+    public static IModelFamily Family(string name)
     {
-        var config = Config(name, variant, numClasses);
-        return new MoViNet(customize is null ? config : customize(config));
+        Scan();
+        lock (Gate) if (Families.TryGetValue(name, out var family)) return family;
+        Scan(force: true);
+        lock (Gate)
+            return Families.TryGetValue(name, out var family) ? family
+                : throw new ArgumentException($"Unknown model family '{name}'. Known families: {string.Join(", ", Families.Keys.Order())}.");
     }
 
-    /// <summary>Splits "a0-stream" into ("a0", Stream); "a0" gives no variant.</summary>
-    public static (string Model, MoViNetVariant? Variant) Parse(string name)
+    private static string Key(string name, string? variant)
     {
-        var parts = name.Trim().ToLowerInvariant().Split('-', 2);
-        if (!MoViNetSpecs.Names.Contains(parts[0]))
-            throw new ArgumentException($"Unknown model '{name}'. Known models: {string.Join(", ", MoViNetSpecs.Names)} (each base or stream).");
-        if (parts.Length == 1) return (parts[0], null);
-        return parts[1] switch
+        string key = name.Trim();
+        return variant is null || key.EndsWith("-" + variant, StringComparison.OrdinalIgnoreCase) ? key : $"{key}-{variant.Trim()}";
+    }
+
+    private static bool TryFind(string key, out ModelEntry entry)
+    {
+        Scan();
+        lock (Gate) if (Entries.TryGetValue(key, out entry!)) return true;
+        Scan(force: true);
+        lock (Gate) return Entries.TryGetValue(key, out entry!);
+    }
+
+    private static void Scan(bool force = false)
+    {
+        var candidates = AppDomain.CurrentDomain.GetAssemblies().Where(ReferencesUs).ToList();
+        lock (Gate)
         {
-            "base" => (parts[0], MoViNetVariant.Base),
-            "stream" => (parts[0], MoViNetVariant.Stream),
-            _ => throw new ArgumentException($"Unknown variant '{parts[1]}' in '{name}'; use base or stream."),
-        };
+            if (!force && candidates.All(a => ScannedAssemblies.Contains(a.FullName!))) return;
+            foreach (var assembly in candidates)
+            {
+                if (!ScannedAssemblies.Add(assembly.FullName!)) continue;
+                foreach (var type in LoadableTypes(assembly))
+                {
+                    if (!type.IsClass || type.IsAbstract || !type.IsPublic || !typeof(IModelFamily).IsAssignableFrom(type)) continue;
+                    if (type.GetConstructor(Type.EmptyTypes) is null) continue;
+                    var family = (IModelFamily)Activator.CreateInstance(type)!;
+                    if (!Families.ContainsKey(family.Name)) Register(family);
+                }
+            }
+        }
+    }
+
+    private static readonly string OurName = typeof(ModelRegistry).Assembly.GetName().Name!;
+
+    private static bool ReferencesUs(Assembly assembly) =>
+        !assembly.IsDynamic && (assembly.GetName().Name == OurName || assembly.GetReferencedAssemblies().Any(r => r.Name == OurName));
+
+    private static IEnumerable<Type> LoadableTypes(Assembly assembly)
+    {
+        try { return assembly.GetTypes(); }
+        catch (ReflectionTypeLoadException e) { return e.Types.OfType<Type>(); }
     }
 }

@@ -2,7 +2,7 @@ namespace MoViSharp.Training;
 
 /// <summary>
 /// Accuracy of class scores against labels: top-1, top-5, per-class recall (NaN for classes without clips) and the confusion matrix
-/// (row = true class, column = predicted class). Ties go to the lower class index, as <see cref="Streaming.Softmax.ArgMax"/>.
+/// (row = true class, column = predicted class). Ties go to the lower class index, as <see cref="Classification.Softmax.ArgMax"/>.
 /// </summary>
 public sealed record ClassificationMetrics(int Clips, double Top1, double Top5, double[] PerClass, int[,] Confusion)
 {
@@ -15,7 +15,7 @@ public sealed record ClassificationMetrics(int Clips, double Top1, double Top5, 
         {
             var s = scores[i];
             if (s.Length != classes) throw new ArgumentException($"Row {i} has {s.Length} scores, expected {classes}.");
-            int label = labels[i], predicted = Streaming.Softmax.ArgMax(s);
+            int label = labels[i], predicted = Classification.Softmax.ArgMax(s);
             confusion[label, predicted]++;
             if (predicted == label) top1++;
             // Rank = classes scoring strictly higher, plus equal ones with a lower index (the same tie rule as ArgMax).

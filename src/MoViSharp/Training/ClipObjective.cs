@@ -18,7 +18,7 @@ namespace MoViSharp.Training;
 public static class ClipObjective
 {
     /// <summary>Runs forward and backward; returns the loss value and the final logits [B, K] (detached).</summary>
-    public static (double Loss, Tensor FinalLogits) Backward(MoViNet model, Tensor clips, Tensor labels, double smoothing, int? streamBufferFrames)
+    public static (double Loss, Tensor FinalLogits) Backward(VideoModel model, Tensor clips, Tensor labels, double smoothing, int? streamBufferFrames)
     {
         if (streamBufferFrames is int n && n < clips.shape[2])
             return StreamBuffer(model, clips, labels, smoothing, n, backward: true);
@@ -32,9 +32,10 @@ public static class ClipObjective
     /// Stream-buffer pass: the mean over sub-clips of the loss at each sub-clip's last frame, and the final logits.
     /// With <paramref name="backward"/>, gradients are accumulated sub-clip by sub-clip.
     /// </summary>
-    public static (double Loss, Tensor FinalLogits) StreamBuffer(MoViNet model, Tensor clips, Tensor labels, double smoothing, int subClipFrames, bool backward)
+    public static (double Loss, Tensor FinalLogits) StreamBuffer(VideoModel model, Tensor clips, Tensor labels, double smoothing, int subClipFrames, bool backward)
     {
-        if (!model.Config.Causal) throw new InvalidOperationException($"{model.Config.Id} is not causal; stream-buffer training needs a stream model.");
+        if (!model.Streamable || model.Temporal.Delay != 0)
+            throw new InvalidOperationException($"{model.Config.Id} is not causal; stream-buffer training needs a stream model.");
         if (subClipFrames < 1) throw new ArgumentOutOfRangeException(nameof(subClipFrames), "Sub-clips need at least one frame.");
         long frames = clips.shape[2];
         int count = (int)((frames + subClipFrames - 1) / subClipFrames);
@@ -45,7 +46,7 @@ public static class ClipObjective
         {
             long start = (long)k * subClipFrames, length = Math.Min(subClipFrames, frames - start);
             using var scope = NewDisposeScope();
-            var logits = model.Forward(clips.narrow(2, start, length), state).select(1, -1);
+            var logits = model.Logits(clips.narrow(2, start, length), state).select(1, -1);
             var loss = SmoothedCrossEntropy.Loss(logits, labels, smoothing).div(count);
             if (backward) loss.backward();
             total += loss.item<float>();

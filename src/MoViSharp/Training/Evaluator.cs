@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MoViSharp.Classification;
 using MoViSharp.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace MoViSharp.Training;
 /// <summary>Runs a classifier over every batch of a loader (inference mode) and scores it; multi-view batches average their views' logits.</summary>
 public static class Evaluator
 {
-    public static EvaluationResult Evaluate(IClipClassifier classifier, ClipLoader loader, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    public static EvaluationResult Evaluate(IVideoClassifier classifier, ClipLoader loader, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
         var finals = new List<float[]>();
@@ -21,7 +22,7 @@ public static class Evaluator
             using var mode = inference_mode();
             using (batch)
             {
-                var logits = classifier.Logits(batch.Clips);                                            // [B·V, P, K]
+                var logits = classifier.ClipLogits(batch.Clips);                                           // [B·V, P, K]
                 logits = logits.view(batch.Count, batch.Views, logits.shape[1], logits.shape[2]).mean([1]);   // [B, P, K]
                 positions = (int)logits.shape[1];
                 correctAt ??= new double[positions];

@@ -1,3 +1,4 @@
+using MoViSharp.Classification;
 using MoViSharp.IO;
 using MoViSharp.Models;
 using TorchSharp;
@@ -7,7 +8,7 @@ using static TorchSharp.torch;
 namespace MoViSharp.Training;
 
 /// <summary>
-/// Optimises a <see cref="MoViNet"/>: AdamW or RMSprop over its parameters (weight decay on conv weights only), the warm-up + cosine
+/// Optimises a <see cref="VideoModel"/> of any family: AdamW or RMSprop over its parameters (weight decay on conv weights only), the warm-up + cosine
 /// learning rate set before every step, label-smoothed loss (<see cref="ClipObjective"/>), global-norm gradient clipping.
 /// Each step runs in its own dispose scope. <see cref="SaveOptimizer"/>/<see cref="LoadOptimizer"/> keep the moment buffers for resuming.
 /// </summary>
@@ -16,15 +17,15 @@ public sealed class Trainer : IDisposable
     private readonly OptimizerHelper optimizer;
     private readonly List<Parameter> parameters;
 
-    public MoViNet Model { get; }
+    public VideoModel Model { get; }
     public TrainingOptions Options { get; }
     public WarmupCosineSchedule Schedule { get; }
     /// <summary>Optimizer steps taken (the schedule's position).</summary>
     public int Step { get; set; }
 
-    public Trainer(MoViNet model, TrainingOptions options, int totalSteps)
+    public Trainer(VideoModel model, TrainingOptions options, int totalSteps)
     {
-        if (options.StreamBufferFrames is not null && !model.Config.Causal)
+        if (options.StreamBufferFrames is not null && (!model.Streamable || model.Temporal.Delay != 0))
             throw new ArgumentException($"Stream-buffer training needs a causal (stream) model; {model.Config.Id} is not.");
         Model = model;
         Options = options;
@@ -59,7 +60,8 @@ public sealed class Trainer : IDisposable
         double lr = Schedule.At(Step);
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         optimizer.zero_grad();
-        var (loss, logits) = ClipObjective.Backward(Model, clips, labels, Options.LabelSmoothing, Options.StreamBufferFrames);
+        var input = Normalization.Apply(clips, Model.Config.Preprocessing);   // loaders give RGB in [0, 1]
+        var (loss, logits) = ClipObjective.Backward(Model, input, labels, Options.LabelSmoothing, Options.StreamBufferFrames);
         if (!double.IsFinite(loss))
             throw new InvalidOperationException($"The loss became {loss} at step {Step}; lower the learning rate (now {lr:G3}) or enable --clip-grad.");
         if (Options.ClipGradNorm > 0) torch.nn.utils.clip_grad_norm_(parameters, Options.ClipGradNorm);

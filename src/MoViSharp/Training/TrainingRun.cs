@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MoViSharp.Classification;
 using MoViSharp.Data;
 using MoViSharp.IO;
 using MoViSharp.Models;
@@ -15,9 +16,9 @@ namespace MoViSharp.Training;
 /// model and optimizer state and continues with the same schedule step and data order (both are functions of seed and epoch;
 /// the torch generator is re-seeded per epoch, so dropout and stochastic depth also match an uninterrupted run).
 /// </summary>
-public sealed class TrainingRun(MoViNet model, TrainingRunSettings settings)
+public sealed class TrainingRun(VideoModel model, TrainingRunSettings settings)
 {
-    public MoViNet Model { get; } = model;
+    public VideoModel Model { get; } = model;
     public TrainingRunSettings Settings { get; } = settings;
     public event Action<TrainingProgress>? Progress;
     public event Action<IReadOnlyList<EpochMetrics>>? EpochCompleted;

@@ -47,6 +47,15 @@ public static class FfmpegArguments
         // fps first so that dropped frames are never cropped or scaled.
         if (options.Fps is { } fps)
             filters.Add("fps=" + Number(fps));
+        if (options.CenterCrop && options.ResizeShortSide is { } side)
+        {
+            // Short side to `side` (aspect kept, even long side), then the centred output crop, as torchvision's eval transforms.
+            string s = Number(side);
+            filters.Add($"scale=w='if(gt(iw,ih),-2,{s})':h='if(gt(iw,ih),{s},-2)':flags=bilinear");
+            filters.Add($"crop={Number(options.Width)}:{Number(options.Height)}:exact=1");
+            filters.Add("format=rgb24");
+            return string.Join(',', filters);
+        }
         if (options.CenterCrop)
         {
             // Largest centred region with the output aspect ratio; exact=1 keeps odd offsets centred on subsampled (yuv420) input.

@@ -39,6 +39,31 @@ public static class FrameConversion
         }
     }
 
+    /// <summary>Bytes to floats in [0,1] in the same (HWC) order, with the same table as every other path: clips read for
+    /// training and evaluation get bit for bit the values frames streamed to a classifier get.</summary>
+    public static void ToUnitFloats(ReadOnlySpan<byte> rgb, Span<float> hwc)
+    {
+        if (hwc.Length < rgb.Length) throw new ArgumentException($"The destination needs {rgb.Length} floats, got {hwc.Length}.", nameof(hwc));
+        var table = UnitScale.AsSpan();
+        for (int i = 0; i < rgb.Length; i++) hwc[i] = table[rgb[i]];
+    }
+
+    /// <summary>One frame as a float32 tensor [3, H, W] in [0, 1]: what a <c>StreamingSession</c> takes.</summary>
+    public static Tensor ToFrameTensor(VideoFrame frame)
+    {
+        var tensor = empty([3, frame.Height, frame.Width], ScalarType.Float32);
+        ToChwFloat(frame.Rgb, MemoryMarshal.Cast<byte, float>(tensor.bytes), frame.Width, frame.Height);
+        return tensor;
+    }
+
+    /// <summary>A frame already in floats, height×width×3 (HWC) in [0, 1] (e.g. rendered), as a tensor [3, H, W].</summary>
+    public static Tensor FromHwcFloats(ReadOnlySpan<float> hwc, int width, int height)
+    {
+        if (hwc.Length < checked(width * height * 3)) throw new ArgumentException($"A {width}x{height} frame needs {width * height * 3} floats, got {hwc.Length}.");
+        using var interleaved = tensor(hwc[..(width * height * 3)].ToArray(), [height, width, 3]);
+        return interleaved.permute(2, 0, 1).contiguous();
+    }
+
     /// <summary>A float32 tensor [1,3,1,H,W] (batch, channel, time, height, width) from one frame.</summary>
     public static Tensor ToTensor(VideoFrame frame) => ToClipTensor([frame]);
 

@@ -15,6 +15,13 @@ public sealed record VideoSourceOptions
     /// </summary>
     public bool CenterCrop { get; init; } = true;
 
+    /// <summary>
+    /// When set (with <see cref="CenterCrop"/>), the short side is first resized to this many pixels and the centred
+    /// <see cref="Width"/>×<see cref="Height"/> crop is taken from that (torchvision/PyTorchVideo evaluation); when null the
+    /// largest centred region of the output's aspect ratio is resized to the output.
+    /// </summary>
+    public int? ResizeShortSide { get; init; }
+
     /// <summary>When set, ffmpeg's <c>fps</c> filter resamples the video to this rate (drops or repeats frames).</summary>
     public double? Fps { get; init; }
 
@@ -48,6 +55,13 @@ public sealed record VideoSourceOptions
     /// <summary>Options for a square model input of <paramref name="size"/>×<paramref name="size"/> pixels.</summary>
     public static VideoSourceOptions Square(int size) => new() { Width = size, Height = size };
 
+    /// <summary>Options that decode frames the way a model's <paramref name="preprocessing"/> says (size, resize, crop, frame rate).</summary>
+    public static VideoSourceOptions For(Models.Preprocessing preprocessing) => new()
+    {
+        Width = preprocessing.Size, Height = preprocessing.Size, CenterCrop = true,
+        ResizeShortSide = preprocessing.ResizeShortSide, Fps = preprocessing.Fps,
+    };
+
     /// <summary>Bytes in one output rgb24 frame.</summary>
     public int FrameBytes => checked(Width * Height * 3);
 
@@ -56,6 +70,8 @@ public sealed record VideoSourceOptions
     {
         if (Width <= 0 || Height <= 0)
             throw new ArgumentException($"The output size must be positive, got {Width}x{Height}.");
+        if (ResizeShortSide is { } side && side < Math.Max(Width, Height))
+            throw new ArgumentException($"ResizeShortSide {side} is smaller than the {Width}x{Height} crop.");
         if (Fps is { } fps && !(fps > 0 && double.IsFinite(fps)))
             throw new ArgumentException($"Fps must be a positive number, got {fps}.");
         if (MaxFrames is < 0)

@@ -1,77 +1,135 @@
-using MoViSharp.Layers;
+using MoViSharp.Families.MoViNets;
+using MoViSharp.Labels;
 using MoViSharp.Models;
 using MoViSharp.Weights.Formats;
+using MoViSharp.Weights.Layouts;
 
 namespace MoViSharp.Weights;
 
-/// <summary>What a user says about a weights file that the file itself may not say (the port's files name no architecture).</summary>
-/// <param name="Architecture">a custom architecture (e.g. from a config JSON) for port files of models outside the registry</param>
-public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Variant = null, GateKind? Gate = null, MoViNetConfig? Architecture = null);
-
 /// <summary>
-/// Opens any supported weights file and returns a ready model (eval mode) with the labels the file carries:
-/// MoViSharp safetensors checkpoints (self-describing), PyTorch-port state dicts as torch.save zips or safetensors, and the
-/// mobile MoViNet TFLite models (imported by following their graph).
-/// The format is recognised from the file's bytes.
+/// Opens any supported weights file and returns a ready model (eval mode) with the labels the file carries: MoViSharp
+/// safetensors checkpoints (self-describing, any family), upstream state dicts (torch.save files or safetensors) in any layout a
+/// registered family declares (<see cref="IModelFamily.Layouts"/>), and the mobile MoViNet TFLite models. The format is
+/// recognised from the file's bytes. The user's <see cref="CheckpointHints"/> are applied here, once, for every format.
 /// </summary>
 public static class CheckpointLoader
 {
-    public static (MoViNet Model, IReadOnlyList<string>? Labels) Load(string path, CheckpointHints? hints = null)
+    public static LoadedModel Load(string path, CheckpointHints? hints = null)
     {
         hints ??= new CheckpointHints();
         var format = CheckpointFormats.Detect(path);
-        switch (format)
+        LoadedModel loaded = format switch
         {
-            case CheckpointFormat.SafeTensors:
-            {
-                using var file = SafeTensorsFile.Read(path);
-                if (MoViSharpCheckpoint.IsCheckpoint(file))
-                {
-                    var (model, labels) = MoViSharpCheckpoint.FromTensors(file, path);
-                    CheckHints(model.Config, hints, path);
-                    return (WithGate(model, hints.Gate), labels);
-                }
-                return (PortModel(file, path, hints), null);
-            }
-            case CheckpointFormat.TorchZip:
-            {
-                using var file = TorchCheckpointReader.Read(path);
-                return (PortModel(file, path, hints), null);
-            }
-            case CheckpointFormat.Tflite:
-                return (WithGate(Layouts.TfliteMoViNetImporter.Load(path), hints.Gate), null);
-            default:
-                if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4).");
-                throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save zip, a safetensors file or a TFLite model).");
+            CheckpointFormat.SafeTensors => FromSafeTensors(path, hints),
+            CheckpointFormat.TorchZip => FromUpstream(ReadTorch(path), path, hints),
+            CheckpointFormat.Tflite => new LoadedModel(TfliteMoViNetImporter.Load(path, Architecture(hints)), null),
+            _ when path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase) =>
+                throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4)."),
+            _ => throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save file, a safetensors file or a TFLite model)."),
+        };
+        try
+        {
+            CheckHints(loaded.Model.Config, hints, path);
+            var model = Adjusted(loaded.Model, hints.Adjust);
+            return new LoadedModel(model, loaded.Labels ?? ShippedLabels(model.Config));
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
         }
     }
 
-    private static MoViNet PortModel(NamedTensors file, string path, CheckpointHints hints)
+    /// <summary>Loads a MoViSharp checkpoint from a stream (e.g. an embedded resource); <paramref name="source"/> names it in errors.</summary>
+    public static LoadedModel LoadMoViSharp(Stream stream, string source)
     {
-        if (hints.Architecture is { } architecture) return PortCheckpoint.Load(file, path, architecture, hints.Gate);
-        if (hints.Model is null)
-            throw new ArgumentException($"{path} holds PyTorch-port weights, which do not name their architecture: pass --model (a0 … a5) or --config.");
-        var (name, suffixVariant) = ModelRegistry.Parse(hints.Model);
-        return PortCheckpoint.Load(file, path, name, hints.Variant ?? suffixVariant, hints.Gate);
+        using var file = SafeTensorsFile.Read(stream, source);
+        return MoViSharpCheckpoint.FromTensors(file, source);
     }
 
-    /// <summary>The gate has no weights: a requested gate rebuilds the model with it and the same tensors.</summary>
-    private static MoViNet WithGate(MoViNet model, GateKind? gate)
+    private static NamedTensors ReadTorch(string path) => TorchCheckpointReader.Read(path);
+
+    private static LoadedModel FromSafeTensors(string path, CheckpointHints hints)
     {
-        if (gate is not { } g || model.Config.Gate == g) return model;
-        var regated = new MoViNet(model.Config with { Gate = g });
-        regated.load_state_dict(model.state_dict());
-        regated.eval();
+        using var file = SafeTensorsFile.Read(path);
+        if (MoViSharpCheckpoint.IsCheckpoint(file)) return MoViSharpCheckpoint.FromTensors(file, path);
+        return FromUpstreamOwned(file, path, hints);
+    }
+
+    private static LoadedModel FromUpstream(NamedTensors tensors, string path, CheckpointHints hints)
+    {
+        using (tensors) return FromUpstreamOwned(tensors, path, hints);
+    }
+
+    /// <summary>Finds the registered layout the tensors follow (the hinted model's family first) and loads strictly.</summary>
+    private static LoadedModel FromUpstreamOwned(NamedTensors tensors, string path, CheckpointHints hints)
+    {
+        var preferred = hints.Architecture?.Family ?? (hints.Model is { } m && ModelRegistry.TryEntry(m, out var e) ? e.Family : null);
+        var layouts = ModelRegistry.AllFamilies
+            .OrderBy(f => string.Equals(f.Name, preferred, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .SelectMany(f => f.Layouts)
+            .ToList();
+        var layout = layouts.FirstOrDefault(l => l.Matches(tensors))
+            ?? throw new InvalidDataException($"{path}: its {tensors.Count} tensors (e.g. '{tensors.Names.FirstOrDefault()}') follow no checkpoint layout MoViSharp knows " +
+                $"({string.Join(", ", layouts.Select(l => l.Name))}); a MoViSharp checkpoint needs 'format' metadata.");
+        return new LoadedModel(layout.Load(tensors, path, hints), null);
+    }
+
+    /// <summary>The MoViNet architecture a TFLite file should be imported as: the hinted one, else A0.</summary>
+    private static string Architecture(CheckpointHints hints)
+    {
+        if (hints.Architecture is not null) throw new ArgumentException("TFLite models are imported by their graph; --config does not apply.");
+        if (hints.Model is null) return "a0";
+        var entry = ModelRegistry.Entry(hints.Model);
+        return entry.Config is MoViNetConfig movinet ? movinet.Name
+            : throw new ArgumentException($"TFLite files hold mobile MoViNet stream models, not '{entry.Name}' ({entry.Family}).");
+    }
+
+    /// <summary>Refuses a file whose model contradicts the user's --model / --variant / --config.</summary>
+    private static void CheckHints(ModelConfig config, CheckpointHints hints, string path)
+    {
+        if (hints.Model is { } name)
+        {
+            var wanted = ModelRegistry.Entry(name, hints.Variant).Config;
+            if (!string.Equals(wanted.Family, config.Family, StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"{path} holds a {config.Family} model ({config.Id}), not '{name}' ({wanted.Family}).");
+            if (!string.Equals(wanted.Name, config.Name, StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"{path} holds model '{config.Name}' ({config.Id}), not '{wanted.Name}'.");
+            if (!string.Equals(wanted.Id, config.Id, StringComparison.OrdinalIgnoreCase) && (hints.Variant is not null || name.Contains('-')))
+                throw new ArgumentException($"{path} holds {config.Id}, not {wanted.Id}.");
+        }
+        else if (hints.Variant is { } variant && !config.Id.EndsWith("-" + variant, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{path} holds {config.Id}, not a {variant} model.");
+        if (hints.Architecture is { } architecture && !string.Equals(architecture.Family, config.Family, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{path} holds a {config.Family} model, but the given config is a {architecture.Family} model.");
+    }
+
+    /// <summary>Applies a shape-preserving configuration change by rebuilding the model with the same tensors.</summary>
+    private static VideoModel Adjusted(VideoModel model, Func<ModelConfig, ModelConfig>? adjust)
+    {
+        if (adjust is null) return model;
+        var config = adjust(model.Config);
+        if (config == model.Config) return model;
+        var rebuilt = ModelRegistry.Build(config);
+        try
+        {
+            StrictLoader.Load(rebuilt, model.state_dict(), StrictLoader.SameNames(rebuilt), $"{model.Config.Id} with the requested change");
+        }
+        catch
+        {
+            rebuilt.Dispose();
+            throw;
+        }
+        rebuilt.eval();
         model.Dispose();
-        return regated;
+        return rebuilt;
     }
 
-    private static void CheckHints(MoViNetConfig config, CheckpointHints hints, string path)
+    /// <summary>The class names of the model's registered label set, when they ship with the library and fit.</summary>
+    public static IReadOnlyList<string>? ShippedLabels(ModelConfig config)
     {
-        if (hints.Variant is { } v && v != config.Variant)
-            throw new ArgumentException($"{path} holds a {config.Variant.ToString().ToLowerInvariant()} model, not {v.ToString().ToLowerInvariant()}.");
-        if (hints.Model is { } m && ModelRegistry.Parse(m).Model != config.Name)
-            throw new ArgumentException($"{path} holds model '{config.Name}', not '{m}'.");
+        if (!ModelRegistry.TryEntry(config.Id, out var entry) && !ModelRegistry.TryEntry(config.Name, out entry)) return null;
+        var labels = LabelSets.TryGet(entry.Weights?.LabelSet);
+        return labels is not null && labels.Count == config.NumClasses ? labels : null;
     }
 }

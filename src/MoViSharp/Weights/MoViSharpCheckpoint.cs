@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using MoViSharp.Weights.Formats;
 using MoViSharp.Weights.Layouts;
@@ -7,24 +8,28 @@ using static TorchSharp.torch;
 namespace MoViSharp.Weights;
 
 /// <summary>
-/// MoViSharp's own checkpoint: a safetensors file with the model's state-dict names (parameters and BatchNorm statistics)
-/// and metadata that rebuilds the model alone: <c>format</c>, <c>model</c>, <c>variant</c>, <c>classes</c>, <c>config</c>
-/// (<see cref="MoViNetConfigJson"/>) and <c>labels</c> (a JSON array), plus any extra entries (e.g. training provenance).
+/// MoViSharp's own checkpoint, for every family: a safetensors file with the model's state-dict names (parameters and BatchNorm
+/// statistics) and metadata that rebuilds the model alone: <c>format</c>, <c>family</c>, <c>model</c>, <c>id</c>, <c>classes</c>,
+/// <c>config</c> (the family's JSON) and <c>labels</c> (a JSON array), plus any extra entries (e.g. training provenance).
+/// Files written before families existed have no <c>family</c>: they are MoViNets.
 /// </summary>
 public static class MoViSharpCheckpoint
 {
     public const string FormatValue = "movisharp/1";
 
-    public static void Save(string path, MoViNet model, IReadOnlyList<string>? labels = null, IReadOnlyDictionary<string, string>? extra = null)
+    public static void Save(string path, VideoModel model, IReadOnlyList<string>? labels = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        if (labels is not null && labels.Count != model.Config.NumClasses)
-            throw new ArgumentException($"{labels.Count} labels given for a model with {model.Config.NumClasses} classes.", nameof(labels));
+        var config = model.Config;
+        if (labels is not null && labels.Count != config.NumClasses)
+            throw new ArgumentException($"{labels.Count} labels given for a model with {config.NumClasses} classes.", nameof(labels));
         using var tensors = new NamedTensors();
         tensors.SetMetadata("format", FormatValue);
-        tensors.SetMetadata("model", model.Config.Name);
-        tensors.SetMetadata("variant", model.Config.Variant.ToString().ToLowerInvariant());
-        tensors.SetMetadata("classes", model.Config.NumClasses.ToString());
-        tensors.SetMetadata("config", MoViNetConfigJson.Write(model.Config));
+        tensors.SetMetadata("family", config.Family);
+        tensors.SetMetadata("model", config.Name);
+        tensors.SetMetadata("id", config.Id);
+        if (config is MoViNetConfig movinet) tensors.SetMetadata("variant", movinet.Variant.ToString().ToLowerInvariant());
+        tensors.SetMetadata("classes", config.NumClasses.ToString());
+        tensors.SetMetadata("config", ModelRegistry.Family(config.Family).WriteConfig(config));
         if (labels is not null) tensors.SetMetadata("labels", JsonSerializer.Serialize(labels));
         if (extra is not null) foreach (var (k, v) in extra) tensors.SetMetadata(k, v);
         using (no_grad())
@@ -37,18 +42,22 @@ public static class MoViSharpCheckpoint
     public static bool IsCheckpoint(NamedTensors file) => file.Metadata.TryGetValue("format", out var f) && f.StartsWith("movisharp/", StringComparison.Ordinal);
 
     /// <summary>Rebuilds and strictly loads the model a MoViSharp checkpoint describes.</summary>
-    public static (MoViNet Model, IReadOnlyList<string>? Labels) Load(string path)
+    public static LoadedModel Load(string path)
     {
         using var file = SafeTensorsFile.Read(path);
         return FromTensors(file, path);
     }
 
-    public static (MoViNet Model, IReadOnlyList<string>? Labels) FromTensors(NamedTensors file, string source)
+    public static LoadedModel FromTensors(NamedTensors file, string source)
     {
         if (!IsCheckpoint(file) || !file.Metadata.TryGetValue("config", out var configJson))
             throw new InvalidDataException($"{source} is a safetensors file but not a MoViSharp checkpoint (no 'format'/'config' metadata); " +
                                            "convert it with `movisharp convert` first.");
-        var config = MoViNetConfigJson.Read(configJson, source);
+        string familyName = file.Metadata.TryGetValue("family", out var f) ? f : MoViNetFamily.FamilyName;
+        IModelFamily family;
+        try { family = ModelRegistry.Family(familyName); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}"); }
+        var config = family.ReadConfig(configJson, source);
         IReadOnlyList<string>? labels = null;
         if (file.Metadata.TryGetValue("labels", out var labelJson))
         {
@@ -57,6 +66,7 @@ public static class MoViSharpCheckpoint
             if (labels is not null && labels.Count != config.NumClasses)
                 throw new InvalidDataException($"{source}: {labels.Count} labels for {config.NumClasses} classes.");
         }
-        return (StrictLoader.Build(config, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames, source), labels);
+        var model = StrictLoader.Build(config, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames, source);
+        return new LoadedModel(model, labels);
     }
 }

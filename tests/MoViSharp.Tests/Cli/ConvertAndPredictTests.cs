@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
@@ -14,9 +15,9 @@ public class ConvertAndPredictTests
     public void ConvertToMoViSharpAndBackToThePortLayoutIsBitIdentical()
     {
         using var scope = NewDisposeScope();
-        var model = TestModels.Randomize(new MoViNet(PortLayout.Config(ModelRegistry.Config("a0", MoViNetVariant.Stream, 5))));
+        var model = TestModels.Randomize(new MoViNet(PortLayout.Config(MoViNetSpecs.Get("a0", MoViNetVariant.Stream) with { NumClasses = 5 })));
         string port = Temp("port.safetensors"), ours = Temp("ours.safetensors"), back = Temp("back.safetensors"), labels = Temp("labels.txt");
-        using (var exported = PortCheckpoint.Export(model)) SafeTensorsFile.Write(port, exported);
+        using (var exported = new PortLayout().Export(model)) SafeTensorsFile.Write(port, exported);
         File.WriteAllLines(labels, ["a", "b", "c", "d", "e"]);
 
         var toOurs = CliRunner.Run("convert", "--from", port, "--to", ours, "--model", "a0", "--variant", "stream", "--labels", labels);
@@ -42,7 +43,7 @@ public class ConvertAndPredictTests
     {
         using var scope = NewDisposeScope();
         var stream = TestModels.Stream("t0", classes: 4);
-        var baseModel = TestModels.Randomize(ModelRegistry.Create("t0", MoViNetVariant.Base, 4));
+        var baseModel = TestModels.Randomize(MoViNet.Create("t0", MoViNetVariant.Base, 4));
         string streamPath = Temp("s.safetensors"), basePath = Temp("b.safetensors"), clipPath = Temp("clip.npy");
         MoViSharpCheckpoint.Save(streamPath, stream);
         MoViSharpCheckpoint.Save(basePath, baseModel);
@@ -58,7 +59,7 @@ public class ConvertAndPredictTests
         using var mode = inference_mode();
         var streamLogits = NpyFile.Read(streamOut);
         Assert.Equal(new long[] { 5, 4 }, streamLogits.shape);
-        Assert.True(TestModels.MaxAbsDiff(streamLogits, stream.Forward(clip, null).squeeze(0)) <= 1e-4);
+        Assert.True(TestModels.MaxAbsDiff(streamLogits, stream.Logits(clip).squeeze(0)) <= 1e-4);
         var baseLogits = NpyFile.Read(baseOut);
         Assert.Equal(new long[] { 1, 4 }, baseLogits.shape);
         Assert.True(TestModels.MaxAbsDiff(baseLogits, baseModel.forward(clip)) <= 1e-4);

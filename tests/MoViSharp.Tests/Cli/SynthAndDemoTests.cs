@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MoViSharp.Data.Synthetic;
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;

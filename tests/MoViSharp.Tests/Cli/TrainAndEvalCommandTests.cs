@@ -29,7 +29,7 @@ public class TrainAndEvalCommandTests
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);          // header + 2 epochs
         var (model, labels) = MoViSharpCheckpoint.Load(Path.Combine(run, "model.safetensors"));
         Assert.Equal(SyntheticActionClasses.Names, labels);
-        Assert.Equal((4, 16), (model.Config.NativeFrames, model.Config.NativeSize));
+        Assert.Equal((4, 16), (model.Config.Preprocessing.Frames, model.Config.Preprocessing.Size));
         model.Dispose();
 
         var eval = CliRunner.Run("eval", "--data", data, "--weights", Path.Combine(run, "model.safetensors"), "--json", "--out", Path.Combine(root, "eval"));

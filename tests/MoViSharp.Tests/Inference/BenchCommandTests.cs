@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MoViSharp.Cli.Bench;
+using MoViSharp.Bench;
 using MoViSharp.Tests.Cli;
 
 namespace MoViSharp.Tests.Inference;

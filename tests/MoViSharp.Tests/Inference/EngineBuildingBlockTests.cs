@@ -1,5 +1,6 @@
 using MoViSharp.Inference;
 using MoViSharp.Layers;
+using MoViSharp.Profiling;
 using MoViSharp.Streaming;
 using static TorchSharp.torch;
 
@@ -7,6 +8,23 @@ namespace MoViSharp.Tests.Inference;
 
 public class EngineBuildingBlockTests
 {
+    /// <summary>A compiled module on its own, with a state for <paramref name="batch"/> streams.</summary>
+    private sealed class Alone : IDisposable
+    {
+        public CompileContext Context { get; } = new(CompileOptions.Default, ModelCompiler.BuiltInRules, ModelCompiler.BuiltInPairRules);
+        private CompiledGraph? graph;
+        public CompiledState State { get; private set; } = null!;
+
+        public T Start<T>(T module, int batch) where T : CompiledModule
+        {
+            graph = new CompiledGraph(module, Context.SlotCount, 0, 0);
+            State = graph.NewState(batch);
+            return module;
+        }
+
+        public void Dispose() { State?.Dispose(); graph?.Dispose(); }
+    }
+
     [Theory]
     [InlineData(1, 1, 1, 16, 24)]      // pointwise
     [InlineData(3, 2, 24, 24, 24)]     // depthwise 3×3, stride 2 on an even size (asymmetric TF padding)
@@ -17,7 +35,7 @@ public class EngineBuildingBlockTests
         using var scope = NewDisposeScope();
         var unit = TestModels.Randomize(new ConvUnit(inChannels, outChannels, (1, kernel, kernel), stride, groups,
             activation: ActivationKind.HardSwish, execution: ConvExecution.Conv2dOnFrames));
-        using var folded = new FoldedConv2d(unit);
+        using var folded = new FoldedConv2d(unit, new VideoShape(inChannels, 1, 22, 22));
         var x = randn([2, inChannels, 1, 22, 22], generator: new TorchSharp.torch.Generator(5));
         using var mode = inference_mode();
         var expected = unit.Forward(x, null).squeeze(2);
@@ -34,22 +52,26 @@ public class EngineBuildingBlockTests
         using var scope = NewDisposeScope();
         const int channels = 12, size = 7, batch = 2, frames = 11;
         var unit = TestModels.Randomize(new ConvUnit(channels, channels, (kernelTime, 1, 1), groups: channels,
-            activation: ActivationKind.HardSwish, temporalPadding: TemporalPadding.Causal, execution: ConvExecution.Conv2dOnFrames,
-            bufferName: "state_test_stream_buffer"));
+            activation: ActivationKind.HardSwish, temporalPadding: TemporalPadding.Causal, execution: ConvExecution.Conv2dOnFrames));
+        unit.AssignStatePaths();
         var clip = randn([batch, channels, frames, size, size], generator: new TorchSharp.torch.Generator(9));
         using var mode = inference_mode();
         var expected = unit.Forward(clip, null);                                       // causal whole clip, zero past
-        using var ring = new RingTemporalConv(unit, batch, size, size);
+        using var alone = new Alone();
+        using var ring = alone.Start(new RingTemporalConv(unit, new VideoShape(channels, 1, size, size), alone.Context), batch);
         for (int t = 0; t < frames; t++)
         {
-            var y = ring.Forward(clip.select(2, t));
+            var y = ring.Step(clip.select(2, t), alone.State);
             Assert.True(TestModels.MaxAbsDiff(y, expected.select(2, t)) <= 1e-5, $"frame {t}");
         }
 
-        // The exported buffer is the model's stream buffer: the last k−1 input frames, oldest first, channels last.
+        // The exported ring is the plain module's stream buffer: the last k−1 input frames, oldest first.
         using var state = new StreamState(batch);
         unit.Forward(clip, state);
-        Assert.True(TestModels.MaxAbsDiff(ring.Export(), state["state_test_stream_buffer"]) == 0);
+        using var exported = new StreamState(batch);
+        ring.ExportState(alone.State, exported);
+        Assert.Equal("buffer", ring.StateKey);
+        Assert.True(TestModels.MaxAbsDiff(exported[ring.StateKey], state[ring.StateKey]) == 0);
     }
 
     [Theory]
@@ -64,23 +86,34 @@ public class EngineBuildingBlockTests
         var spatialUnit = TestModels.Randomize(new ConvUnit(channels, channels, (1, kernel, kernel), stride, groups: channels,
             activation: ActivationKind.HardSwish, execution: ConvExecution.Conv2dOnFrames), seed: 3);
         var temporalUnit = kernelTime == 1 ? null : TestModels.Randomize(new ConvUnit(channels, channels, (kernelTime, 1, 1), groups: channels,
-            activation: ActivationKind.Relu6, temporalPadding: TemporalPadding.Causal, execution: ConvExecution.Conv2dOnFrames,
-            bufferName: "state_test_stream_buffer"), seed: 4);
+            activation: ActivationKind.Relu6, temporalPadding: TemporalPadding.Causal, execution: ConvExecution.Conv2dOnFrames), seed: 4);
         long outSize = SamePadding.OutputSize(size, stride);
-        using var torchSpatial = new FoldedConv2d(spatialUnit);
-        using var torchRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, batch, outSize, outSize);
-        using var simdRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, batch, outSize, outSize);
-        var simd = new SimdDepthwise(spatialUnit, simdRing);
+        var input = new VideoShape(channels, 1, size, size);
+        var middle = new VideoShape(channels, 1, outSize, outSize);
+        using var torchPath = new Alone();
+        using var torchSpatial = new FoldedConv2d(spatialUnit, input);
+        var torchRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, middle, torchPath.Context);
+        torchPath.Start<CompiledModule>(torchRing is null ? new CompiledIdentity(middle) : torchRing, batch);
+        using var simdPath = new Alone();
+        var simdRing = temporalUnit is null ? null : new RingTemporalConv(temporalUnit, middle, simdPath.Context);
+        var simd = simdPath.Start(new SimdDepthwise(spatialUnit, simdRing, input), batch);
         using var mode = inference_mode();
         for (int t = 0; t < frames; t++)
         {
             var x = randn([batch, channels, size, size], generator: new TorchSharp.torch.Generator((ulong)(20 + t)));
             var expected = torchSpatial.Forward(x);
-            if (torchRing is not null) expected = torchRing.Forward(expected);
-            var actual = simd.Forward(x);
+            if (torchRing is not null) expected = torchRing.Step(expected, torchPath.State);
+            var actual = simd.Step(x, simdPath.State);
             Assert.Equal(expected.shape, actual.shape);
             Assert.True(TestModels.MaxAbsDiff(expected, actual) <= 1e-5, $"frame {t} differs by {TestModels.MaxAbsDiff(expected, actual)}");
         }
-        if (torchRing is not null) Assert.True(TestModels.MaxAbsDiff(torchRing.Export(), simdRing!.Export()) <= 1e-5);
+        if (torchRing is not null)
+        {
+            using var a = new StreamState(batch);
+            using var b = new StreamState(batch);
+            torchRing.ExportState(torchPath.State, a);
+            simdRing!.ExportState(simdPath.State, b);
+            Assert.True(TestModels.MaxAbsDiff(a[torchRing.StateKey], b[simdRing.StateKey]) <= 1e-5);
+        }
     }
 }

@@ -1,4 +1,6 @@
+using MoViSharp.Classification;
 using MoViSharp.Inference;
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using static TorchSharp.torch;
 
@@ -17,9 +19,10 @@ public class MultiStreamRunnerTests
         var clips = schedule.Select((_, s) => TestModels.Clip(frames, size, seed: 100 + s)).ToArray();
         Tensor[] alone;
         using (var mode = inference_mode())
-            alone = clips.Select(c => model.Forward(c, null).squeeze(0)).ToArray();     // [T, K] per stream, from scratch
+            alone = clips.Select(c => model.Logits(c).squeeze(0)).ToArray();     // [T, K] per stream, from scratch
 
-        using var runner = new MultiStreamRunner(model, size, size);
+        using var compiled = ModelCompiler.Compile(model);
+        using var runner = new MultiStreamRunner(compiled, size, size);
         var ids = new int?[schedule.Length];
         var seen = new int[schedule.Length];
         for (int clock = 0; clock <= 10; clock++)
@@ -30,7 +33,8 @@ public class MultiStreamRunnerTests
                 if (ids[s] is int id && (schedule[s].Leave == clock || seen[s] == frames))
                 {
                     using var left = runner.Leave(id);
-                    Assert.Equal(seen[s], left[MoViSharp.Streaming.StateNames.PoolFrameCount(MoViSharp.Streaming.StateNames.HeadPrefix)].item<int>());
+                    using var official = MoViNetStateNames.ToOfficial(model, left);
+                    Assert.Equal(seen[s], official[MoViNetStateNames.PoolFrameCount(MoViNetStateNames.HeadPrefix)].item<int>());
                     ids[s] = null;
                 }
             }
@@ -58,15 +62,16 @@ public class MultiStreamRunnerTests
         const int size = 40;
         var clip = TestModels.Clip(5, size);
         using var mode = inference_mode();
-        var reference = model.Forward(clip, null);
-        using var runner = new MultiStreamRunner(model, size, size);
+        var reference = model.Logits(clip);
+        using var compiled = ModelCompiler.Compile(model);
+        using var runner = new MultiStreamRunner(compiled, size, size);
         int other = runner.Join();
         int id = runner.Join();
         var noise = rand([3, size, size]);
         for (int t = 0; t < 3; t++) runner.Step(new Dictionary<int, Tensor> { [id] = clip.select(2, t).squeeze(0), [other] = noise });
         using var state = runner.Leave(id);
         for (int t = 3; t < 5; t++)
-            Assert.True(TestModels.MaxAbsDiff(model.ForwardStep(clip.select(2, t), state), reference.select(1, t)) <= 1e-4);
+            Assert.True(TestModels.MaxAbsDiff(model.StepLogits(clip.select(2, t), state), reference.select(1, t)) <= 1e-4);
         Assert.Equal(new[] { other }, runner.Streams);
     }
 }

@@ -1,4 +1,5 @@
 using MoViSharp.Layers;
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,9 +9,13 @@ namespace MoViSharp.Tests.Layers;
 
 public class CausalConvTests
 {
-    private static ConvUnit Depthwise(ConvExecution execution, (int, int, int) kernel, int stride = 1) =>
-        TestModels.Randomize(new ConvUnit(4, 4, kernel, stride, groups: 4, activation: ActivationKind.HardSwish,
-            temporalPadding: TemporalPadding.Causal, execution: execution, bufferName: "state_block0_layer0_stream_buffer"));
+    private static ConvUnit Depthwise(ConvExecution execution, (int, int, int) kernel, int stride = 1)
+    {
+        var unit = TestModels.Randomize(new ConvUnit(4, 4, kernel, stride, groups: 4, activation: ActivationKind.HardSwish,
+            temporalPadding: TemporalPadding.Causal, execution: execution));
+        unit.AssignStatePaths();
+        return unit;
+    }
 
     [Theory]
     [InlineData(ConvExecution.Conv3d)]
@@ -39,7 +44,7 @@ public class CausalConvTests
         var pieces = new[] { (0, 1), (1, 3), (4, 1), (5, 2) }
             .Select(p => conv.Forward(x.narrow(2, p.Item1, p.Item2), state)).ToList();
         Assert.True(TestModels.MaxAbsDiff(cat(pieces, 2), whole) < 1e-5);
-        Assert.Equal(new long[] { 1, kt - 1, 6, 6, 4 }, state["state_block0_layer0_stream_buffer"].shape);
+        Assert.Equal(new long[] { 1, 4, kt - 1, 6, 6 }, state["buffer"].shape);           // [B, C, k−1, H, W]
     }
 
     [Fact]

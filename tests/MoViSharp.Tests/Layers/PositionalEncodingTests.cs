@@ -1,4 +1,5 @@
 using MoViSharp.Layers;
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using static TorchSharp.torch;
 
@@ -33,11 +34,11 @@ public class PositionalEncodingTests
         using (no_grad()) pe.Scale.fill_(0.5f);
         var x = zeros([1, 6, 3, 1, 1]);
         using var state = new StreamState(1);
-        pe.Forward(x.narrow(2, 0, 2), state, "s");
-        Assert.Equal(new[] { 2 }, state["s_pos_enc_frame_count"].data<int>().ToArray());
-        var next = pe.Forward(x.narrow(2, 2, 1), state, "s");
+        pe.Forward(x.narrow(2, 0, 2), state);
+        Assert.Equal(new[] { 2 }, state[pe.CountKey].data<int>().ToArray());
+        var next = pe.Forward(x.narrow(2, 2, 1), state);
         var expected = PositionalEncoding.Encode(tensor(new[] { 2 }), 1, 6).mul(0.5).view(1, 6, 1, 1, 1);
         Assert.True(TestModels.MaxAbsDiff(next, expected) < 1e-6);
-        Assert.True(TestModels.MaxAbsDiff(pe.Forward(x, null, "s").narrow(2, 2, 1), next) < 1e-6);
+        Assert.True(TestModels.MaxAbsDiff(pe.forward(x).narrow(2, 2, 1), next) < 1e-6);
     }
 }

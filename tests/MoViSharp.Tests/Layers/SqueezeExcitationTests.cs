@@ -1,4 +1,5 @@
 using MoViSharp.Layers;
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public class SqueezeExcitationTests
     {
         using var scope = NewDisposeScope();
         var se = TestModels.Randomize(new SqueezeExcitation(8, SqueezeExcitationType.TwoPlusThreeD, ActivationKind.HardSwish,
-            GateKind.HardSigmoidKeras, causal: true, positionalEncoding: false, statePrefix: "s"));
+            GateKind.HardSigmoidKeras, causal: true, positionalEncoding: false));
         var x = randn([1, 8, 4, 3, 3], generator: new Generator(9));
         var space = x.mean([3, 4], keepdim: true);
         var cumulative = space.cumsum(2).div(arange(1, 5, dtype: ScalarType.Float32).view(1, 1, 4, 1, 1));
@@ -41,7 +42,7 @@ public class SqueezeExcitationTests
     {
         using var scope = NewDisposeScope();
         var se = TestModels.Randomize(new SqueezeExcitation(8, SqueezeExcitationType.ThreeD, ActivationKind.Swish, GateKind.Sigmoid,
-            causal: false, positionalEncoding: false, statePrefix: "s"));
+            causal: false, positionalEncoding: false));
         var x = randn([2, 8, 3, 4, 4], generator: new Generator(10));
         var pooled = x.mean([2, 3, 4], keepdim: true);
         var gate = F.conv3d(F.silu(F.conv3d(pooled, se.Reduce.Weight, se.Reduce.Bias)), se.Expand.Weight, se.Expand.Bias).sigmoid();

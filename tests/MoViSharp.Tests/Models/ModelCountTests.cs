@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 
 namespace MoViSharp.Tests.Models;
@@ -37,19 +38,25 @@ public class ModelCountTests
     public void BaseMultiplyAddsAtTheNativeClip(string name, int frames, int size, double giga)
     {
         using var model = ModelRegistry.Create(name);
-        Assert.Equal((frames, size), (model.Config.NativeFrames, model.Config.NativeSize));
+        Assert.Equal((frames, size), (model.Config.Preprocessing.Frames, model.Config.Preprocessing.Size));
         Assert.InRange(model.Trace(frames, size, size).MultiplyAdds / 1e9, giga * 0.995, giga * 1.005);
     }
 
     [Fact]
     public void A0StreamPerFrameWorkAndState()
     {
-        using var model = ModelRegistry.Create("a0-stream");
+        using var model = (MoViNet)ModelRegistry.Create("a0-stream");
         Assert.InRange(model.Trace(1, 172, 172).MultiplyAdds / 1e6, 50.5, 50.9);    // 50.7 M per frame (performance.md)
         var states = model.StateSpecs(1, 172, 172);
         Assert.Equal(43, states.Count);
-        Assert.Equal(11, states.Count(s => s.Name.EndsWith("_stream_buffer")));
         Assert.InRange(states.Sum(s => s.Bytes) / 1e6, 2.6, 2.8);
+        // The official TF names are an export mapping over the module paths, one to one.
+        var official = MoViNetStateNames.OfficialSpecs(model, 1, 172, 172);
+        Assert.Equal(43, official.Count);
+        Assert.Equal(11, official.Count(s => s.Name.EndsWith("_stream_buffer")));
+        Assert.Equal(states.Sum(s => s.Bytes), official.Sum(s => s.Bytes));
+        Assert.Contains(states, s => s.Name == "blocks.b1_l0.feature.temporal.buffer");
+        Assert.Equal(new long[] { 1, 2, 22, 22, 80 }, official.Single(s => s.Name == "state_block1_layer0_stream_buffer").Shape);
     }
 
     [Theory]
@@ -69,12 +76,11 @@ public class ModelCountTests
     {
         foreach (var name in new[] { "a0", "a3", "a5" })
         {
-            using var model = ModelRegistry.Create(name);
-            var projected = model.Layers.Select((l, i) => (l, i)).Where(p => p.l.Skip is not null)
-                .Select(p => (p.l.Options.StatePrefix, p.l.Skip!.SpatialStride)).ToList();
-            var expected = new List<(string, int)> { ("state_block0_layer0", 2), ("state_block1_layer0", 2), ("state_block2_layer0", 2) };
-            if (name is "a3" or "a5") expected.Add(("state_block3_layer0", 1));   // 80→88 and 112→120 at stride 1
-            expected.Add(("state_block4_layer0", 2));
+            using var model = (MoViNet)ModelRegistry.Create(name);
+            var projected = model.Layers.Where(l => l.Skip is not null).Select(l => (l.Path, l.Skip!.SpatialStride)).ToList();
+            var expected = new List<(string, int)> { ("blocks.b0_l0", 2), ("blocks.b1_l0", 2), ("blocks.b2_l0", 2) };
+            if (name is "a3" or "a5") expected.Add(("blocks.b3_l0", 1));   // 80→88 and 112→120 at stride 1
+            expected.Add(("blocks.b4_l0", 2));
             Assert.Equal(expected, projected);
         }
     }
@@ -82,17 +88,19 @@ public class ModelCountTests
     [Fact]
     public void StreamConfigsSetThePublishedKnobs()
     {
-        var a0 = ModelRegistry.Config("a0-stream");
+        var a0 = MoViNetSpecs.Get("a0", MoViNetVariant.Stream);
         Assert.True(a0.Causal);
         Assert.False(a0.PositionalEncoding);
         Assert.Equal(MoViSharp.Layers.ActivationKind.HardSwish, a0.Activation);
         Assert.Equal(MoViSharp.Layers.ActivationKind.Swish, a0.ClassifierActivation);
-        Assert.True(ModelRegistry.Config("a3-stream").PositionalEncoding);
-        Assert.Equal(MoViSharp.Layers.ActivationKind.HardSwish, ModelRegistry.Config("a4-stream").ClassifierActivation);
-        Assert.Equal(0.5, ModelRegistry.Config("a1").DropoutRate);
+        Assert.True(MoViNetSpecs.Get("a3", MoViNetVariant.Stream).PositionalEncoding);
+        Assert.Equal(MoViSharp.Layers.ActivationKind.HardSwish, MoViNetSpecs.Get("a4", MoViNetVariant.Stream).ClassifierActivation);
+        Assert.Equal(0.5, MoViNetSpecs.Get("a1", MoViNetVariant.Base).DropoutRate);
         Assert.Equal(1e-3, a0.BatchNormEpsilon);
         Assert.Equal(0.01, a0.BatchNormMomentum);
-        var error = Assert.Throws<ArgumentException>(() => ModelRegistry.Config("a9"));
-        Assert.Contains("Unknown model 'a9'", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => MoViNetSpecs.Get("a9", MoViNetVariant.Base));
+        Assert.Contains("Unknown MoViNet 'a9'", error.Message);
+        var registry = Assert.Throws<ArgumentException>(() => ModelRegistry.Entry("a9"));
+        Assert.StartsWith("Unknown model 'a9'. Known models: a0, a0-base, a0-stream,", registry.Message);
     }
 }

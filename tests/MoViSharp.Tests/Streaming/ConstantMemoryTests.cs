@@ -1,3 +1,4 @@
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public class ConstantMemoryTests
             for (int t = 0; t < n; t++)
             {
                 using var scope = NewDisposeScope();
-                model.ForwardStep(frame, state);
+                model.StepLogits(frame, state);
             }
         }
         Steps(3);                                                      // warm-up: lazily created caches
@@ -35,7 +36,8 @@ public class ConstantMemoryTests
     {
         using var outer = NewDisposeScope();
         var model = TestModels.Stream("t0", classes: 5);
-        using var session = new StreamingSession(model, 40, 40);
+        using var compiled = MoViSharp.Inference.ModelCompiler.Compile(model);
+        using var session = new StreamingSession(compiled, 40, 40);
         using var frame = rand(3, 40, 40);
         session.Push(frame);
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -1,3 +1,4 @@
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using static TorchSharp.torch;
 
@@ -12,12 +13,13 @@ public class StreamingSessionTests
         var model = TestModels.Stream("t0", classes: 5);
         var clip = TestModels.Clip(4, 40);
         Tensor whole;
-        using (inference_mode()) whole = model.Forward(clip, null);
+        using (inference_mode()) whole = model.Logits(clip);
         var labels = new[] { "a", "b", "c", "d", "e" };
-        using var session = new StreamingSession(model, 40, 40, labels);
+        using var classifier = new ModelClassifier(model, labels);
+        using var session = new StreamingSession(classifier, 40, 40);
         for (int t = 0; t < 4; t++)
         {
-            var logits = session.Push(clip.select(2, t).squeeze(0));
+            var logits = session.Push(clip.select(2, t).squeeze(0))!;
             var expected = whole[0, t].data<float>().ToArray();
             Assert.All(logits.Zip(expected), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4));
         }
@@ -29,7 +31,7 @@ public class StreamingSessionTests
         session.Reset();
         Assert.Equal(0, session.FramesSeen);
         Assert.Empty(session.Top(3));
-        var again = session.Push(clip.select(2, 0).squeeze(0));
+        var again = session.Push(clip.select(2, 0).squeeze(0))!;
         Assert.All(again.Zip(whole[0, 0].data<float>().ToArray()), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4));
     }
 

@@ -13,7 +13,7 @@ public class StreamBufferTrainingTests
         var clips = TestModels.Clip(8, 32, batch: 2);
         var labels = tensor(new long[] { 1, 3 });
 
-        var whole = model.Forward(clips, null);                                // [2, 8, K], one causal pass
+        var whole = model.Logits(clips);                                // [2, 8, K], one causal pass
         var (streamLoss, final) = ClipObjective.StreamBuffer(model, clips, labels, 0.1, subClipFrames: 3, backward: false);
         Assert.True(TestModels.MaxAbsDiff(final, whole.select(1, -1)) < 1e-5, "final logits differ");
 
@@ -40,7 +40,7 @@ public class StreamBufferTrainingTests
         var streamGrad = weight.grad!.clone();
 
         model.zero_grad();
-        SmoothedCrossEntropy.Loss(model.Forward(clips, null).select(1, 3), labels, 0.0).backward();
+        SmoothedCrossEntropy.Loss(model.Logits(clips).select(1, 3), labels, 0.0).backward();
         Assert.True(TestModels.MaxAbsDiff(streamGrad, weight.grad!) < 1e-6);
     }
 }

@@ -1,4 +1,4 @@
-using MoViSharp.Training;
+using MoViSharp.Classification;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Tests.Training;
@@ -19,12 +19,14 @@ public class TemporalEnsembleTests
     public void EnsembleAveragesEachMembersLogitsOnItsHalfRateFrames()
     {
         using var scope = NewDisposeScope();
-        using var ensemble = new TemporalEnsemble(TestModels.Randomize(TinyModels.Create(), 5), TestModels.Randomize(TinyModels.Create(), 6));
+        var even = TestModels.Randomize(TinyModels.Create(), 5);
+        var odd = TestModels.Randomize(TinyModels.Create(), 6);
+        using var ensemble = new TemporalEnsemble(new ModelClassifier(even), new ModelClassifier(odd));
         var clip = TestModels.Clip(8, 32);
         using var mode = inference_mode();
-        var expected = ensemble.Even.Forward(clip.index_select(2, tensor(new long[] { 0, 2, 4, 6 })), null)
-            .add(ensemble.Odd.Forward(clip.index_select(2, tensor(new long[] { 1, 3, 5, 7 })), null)).div(2);
-        var logits = ensemble.Logits(clip);
+        var expected = even.Logits(clip.index_select(2, tensor(new long[] { 0, 2, 4, 6 })))
+            .add(odd.Logits(clip.index_select(2, tensor(new long[] { 1, 3, 5, 7 })))).div(2);
+        var logits = ensemble.ClipLogits(clip);
         Assert.Equal(new long[] { 1, 4, 4 }, logits.shape);
         Assert.True(TestModels.MaxAbsDiff(logits, expected) < 1e-6);
         Assert.Equal(2, ensemble.FramesSeen(0, 4, 8));

@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 
 namespace MoViSharp.Tests.Training;

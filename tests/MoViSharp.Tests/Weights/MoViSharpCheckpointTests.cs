@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
@@ -17,8 +18,9 @@ public class MoViSharpCheckpointTests
         MoViSharpCheckpoint.Save(path, model, ["a", "b", "c"], new Dictionary<string, string> { ["trained_by"] = "test" });
         var (loaded, labels) = MoViSharpCheckpoint.Load(path);
         Assert.Equal(["a", "b", "c"], labels);
-        Assert.Equal(model.Config with { Stages = loaded.Config.Stages }, loaded.Config);
-        Assert.Equal(model.Config.Stages.SelectMany(s => s.Layers), loaded.Config.Stages.SelectMany(s => s.Layers));
+        var saved = (MoViNetConfig)loaded.Config;
+        Assert.Equal(model.Spec with { Stages = saved.Stages }, saved);
+        Assert.Equal(model.Spec.Stages.SelectMany(s => s.Layers), saved.Stages.SelectMany(s => s.Layers));
         var expected = model.state_dict();
         var actual = loaded.state_dict();
         Assert.Equal(expected.Keys, actual.Keys);
@@ -26,7 +28,7 @@ public class MoViSharpCheckpointTests
         foreach (var key in expected.Keys) Assert.True(expected[key].eq(actual[key]).all().item<bool>(), key);
         var clip = TestModels.Clip(3, 40);
         using var mode = inference_mode();
-        Assert.True(TestModels.MaxAbsDiff(model.Forward(clip, null), loaded.Forward(clip, null)) <= 1e-6);   // same weights; threads may reorder sums
+        Assert.True(TestModels.MaxAbsDiff(model.Logits(clip), loaded.Logits(clip)) <= 1e-6);   // same weights; threads may reorder sums
     }
 
     [Fact]
@@ -41,7 +43,7 @@ public class MoViSharpCheckpointTests
         tensors["stem.weight"] = zeros(1, 2);
         tensors["extra.weight"] = zeros(1);
         var error = Assert.Throws<CheckpointMismatchException>(() =>
-            StrictLoader.Load(ModelRegistry.Create("t0", MoViNetVariant.Stream, 3), tensors, StrictLoader.SameNames(model), "t0.safetensors"));
+            StrictLoader.Load(MoViNet.Create("t0", MoViNetVariant.Stream, 3), tensors, StrictLoader.SameNames(model), "t0.safetensors"));
         Assert.Equal(["head.weight"], error.Missing);
         Assert.Equal(["extra.weight"], error.Unexpected);
         Assert.Equal(["stem.weight is [1, 2], expected [8, 3, 1, 3, 3] for stem.weight"], error.ShapeMismatches);

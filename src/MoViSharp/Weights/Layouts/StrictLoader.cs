@@ -48,11 +48,11 @@ public static class StrictLoader
             foreach (var (target, value) in ready) target.copy_(value.to_type(target.dtype));
     }
 
-    /// <summary>Builds <paramref name="config"/> and loads it strictly (nothing is returned half-loaded); eval mode.</summary>
-    public static MoViNet Build(MoViNetConfig config, IReadOnlyDictionary<string, Tensor> checkpoint,
-        Func<MoViNet, IEnumerable<KeyMapping>> mappings, string source)
+    /// <summary>Builds <paramref name="config"/> with its family and loads it strictly (nothing is returned half-loaded); eval mode.</summary>
+    public static VideoModel Build(ModelConfig config, IReadOnlyDictionary<string, Tensor> checkpoint,
+        Func<VideoModel, IEnumerable<KeyMapping>> mappings, string source)
     {
-        var model = new MoViNet(config);
+        var model = ModelRegistry.Build(config);
         try
         {
             Load(model, checkpoint, mappings(model), source);

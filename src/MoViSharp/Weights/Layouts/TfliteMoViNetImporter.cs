@@ -1,5 +1,5 @@
 using MoViSharp.Layers;
-using MoViSharp.Models;
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Weights.Tflite;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -83,7 +83,7 @@ public static class TfliteMoViNetImporter
             Use(conv.Weight, ourName + ".weight");
             if (conv.Bias >= 0) Use(conv.Bias, ourName + " bias");
             CheckOptions(graph, conv, unit, ourName);
-            AssignConv(graph, target, unit, conv, ourName, model.Config.BatchNormEpsilon);
+            AssignConv(graph, target, unit, conv, ourName, model.Spec.BatchNormEpsilon);
         }
 
         var stem = Take(TfliteConvKind.Stem);
@@ -92,9 +92,9 @@ public static class TfliteMoViNetImporter
         TfliteOperator previous = stem.Op;
 
         int rezeros = 0, index = 0;
-        for (int b = 0; b < model.Config.Stages.Count; b++)
+        for (int b = 0; b < model.Spec.Stages.Count; b++)
         {
-            for (int l = 0; l < model.Config.Stages[b].Layers.Count; l++, index++)
+            for (int l = 0; l < model.Spec.Stages[b].Layers.Count; l++, index++)
             {
                 var layer = model.Layers[index];
                 string name = $"blocks.b{b}_l{l}";
@@ -114,13 +114,13 @@ public static class TfliteMoViNetImporter
                 }
                 else
                 {
-                    SetConv(feature.Spatial!, spatial, name + ".feature.spatial");
+                    SetConv(feature.SpatialPart!, spatial, name + ".feature.spatial");
                     var temporal = Take(TfliteConvKind.Temporal, b, l);
                     var concat = graph.Source(temporal.Op.Inputs[0]);
                     Require(concat is not null && graph.Kind(concat) == TfliteBuiltinOperator.CONCATENATION
                             && concat.Inputs.Any(t => graph.Source(t) == spatial.Op), temporal.Op,
                         $"{name} temporal depthwise reads CONCATENATION(stream buffer, spatial output)");
-                    SetConv(feature.Temporal!, temporal, name + ".feature.temporal");
+                    SetConv(feature.TemporalPart!, temporal, name + ".feature.temporal");
                     last = temporal;
                 }
 

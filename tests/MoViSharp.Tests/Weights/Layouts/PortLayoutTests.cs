@@ -1,3 +1,4 @@
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
@@ -11,7 +12,7 @@ public class PortLayoutTests
     [Fact]
     public void BaseKeysFollowThePortLayout()
     {
-        using var model = ModelRegistry.Create("a3", MoViNetVariant.Base);
+        using var model = MoViNet.Create("a3", MoViNetVariant.Base);
         var keys = PortLayout.Mappings(model).ToDictionary(m => m.SourceKey, m => m.ModelKey);
         Assert.Equal("stem.weight", keys["conv1.conv_1.conv3d.weight"]);
         Assert.Equal("stem.bn.num_batches_tracked", keys["conv1.conv_1.norm.num_batches_tracked"]);
@@ -28,8 +29,8 @@ public class PortLayoutTests
     [Fact]
     public void StreamKeysSplitTheFactorisedDepthwiseIntoConv1AndConv2()
     {
-        using var model = ModelRegistry.Create("a0", MoViNetVariant.Stream);
-        using var exported = PortCheckpoint.Export(model);
+        using var model = MoViNet.Create("a0", MoViNetVariant.Stream);
+        using var exported = new PortLayout().Export(model);
         Assert.Equal(new long[] { 80, 1, 3, 3 }, exported["blocks.b1_l0.deep.conv_1.conv2d.weight"].shape);
         Assert.Equal(new long[] { 80, 1, 3, 1 }, exported["blocks.b1_l0.deep.conv_2.conv2d.weight"].shape);
         Assert.Equal(new long[] { 80 }, exported["blocks.b1_l0.deep.conv_2.norm.running_var"].shape);
@@ -46,24 +47,24 @@ public class PortLayoutTests
     public void ExportThenLoadGivesTheSameModel(string name, MoViNetVariant variant)
     {
         using var scope = NewDisposeScope();
-        var model = TestModels.Randomize(new MoViNet(PortLayout.Config(ModelRegistry.Config(name, variant, 7))));
-        using var exported = PortCheckpoint.Export(model);
-        var loaded = PortCheckpoint.Load(exported, "port.pt", name);
+        var model = TestModels.Randomize(new MoViNet(PortLayout.Config(MoViNetSpecs.Get(name, variant) with { NumClasses = 7 })));
+        using var exported = new PortLayout().Export(model);
+        var loaded = new PortLayout().Load(exported, "port.pt", new CheckpointHints(name));
         Assert.Equal(7, loaded.Config.NumClasses);
         var clip = TestModels.Clip(3, 40);
         using var mode = inference_mode();
-        Assert.True(TestModels.MaxAbsDiff(model.Forward(clip, null), loaded.Forward(clip, null)) <= 1e-6);   // same weights; threads may reorder sums
+        Assert.True(TestModels.MaxAbsDiff(model.Logits(clip), loaded.Logits(clip)) <= 1e-6);   // same weights; threads may reorder sums
     }
 
     [Fact]
     public void WrongArchitectureListsTheMismatches()
     {
         using var scope = NewDisposeScope();
-        using var exported = PortCheckpoint.Export(ModelRegistry.Create("a0", MoViNetVariant.Base, 7));
-        var error = Assert.Throws<CheckpointMismatchException>(() => PortCheckpoint.Load(exported, "a0.pt", "a1"));
+        using var exported = new PortLayout().Export(MoViNet.Create("a0", MoViNetVariant.Base, 7));
+        var error = Assert.Throws<CheckpointMismatchException>(() => new PortLayout().Load(exported, "a0.pt", new CheckpointHints("a1")));
         Assert.Contains("blocks.b4_l6.expand.conv_1.conv3d.weight", error.Missing);
         Assert.Contains("conv1.conv_1.conv3d.weight is [8, 3, 1, 3, 3], expected [16, 3, 1, 3, 3] for stem.weight", error.ShapeMismatches);
-        var variant = Assert.Throws<InvalidDataException>(() => PortCheckpoint.Load(exported, "a0.pt", "a0", MoViNetVariant.Stream));
+        var variant = Assert.Throws<InvalidDataException>(() => new PortLayout().Load(exported, "a0.pt", new CheckpointHints("a0", "stream")));
         Assert.Equal("a0.pt holds a base model (its convs are conv3d), not stream.", variant.Message);
     }
 }

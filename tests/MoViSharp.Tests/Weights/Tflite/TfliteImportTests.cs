@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
+using MoViSharp.Classification;
 using MoViSharp.Streaming;
 using MoViSharp.Tests.Cli;
 using MoViSharp.Video;
@@ -35,7 +37,8 @@ public sealed class ImportedReferenceModel : IDisposable
 
     private ClipResult Classify(string clip)
     {
-        using var session = new StreamingSession(Model, labels: Labels);
+        using var classifier = new ModelClassifier(Model, Labels);
+        using var session = new StreamingSession(classifier);
         using var source = FfmpegFrameSource.Open(CliRunner.Reference("videos/" + clip), VideoSourceOptions.Square(172));
         var perFrame = new List<int>();
         var watch = new Stopwatch();
@@ -44,9 +47,9 @@ public sealed class ImportedReferenceModel : IDisposable
             using (frame)
             using (var scope = NewDisposeScope())
             {
-                var x = frame.ToTensor().select(2, 0);
+                var x = FrameConversion.ToFrameTensor(frame);
                 watch.Start();
-                perFrame.Add(Softmax.ArgMax(session.Push(x)));
+                perFrame.Add(Softmax.ArgMax(session.Push(x)!));
                 watch.Stop();
             }
         }
@@ -77,14 +80,14 @@ public sealed class TfliteImportTests(ImportedReferenceModel reference, ITestOut
     public void Imported_values_land_in_our_layout()
     {
         var layer = reference.Model.Layers[1];                                   // b1_l0
-        Assert.Equal(new long[] { 80, 1, 3, 1, 1 }, layer.Feature.Temporal!.Weight.shape);
-        Assert.Equal(new long[] { 80, 1, 1, 3, 3 }, layer.Feature.Spatial!.Weight.shape);
+        Assert.Equal(new long[] { 80, 1, 3, 1, 1 }, layer.Feature.TemporalPart!.Weight.shape);
+        Assert.Equal(new long[] { 80, 1, 1, 3, 3 }, layer.Feature.SpatialPart!.Weight.shape);
         Assert.Equal(-2.242269f, layer.ReZeroScale!.ToSingle(), 4);              // graph doc: op 38, #113
         Assert.Equal(-2.329769f, reference.Model.Layers[0].ReZeroScale!.ToSingle(), 4);
         var bn = layer.Projection.Norm!;
         Assert.Equal(1f, bn.weight!.max().ToSingle());
         Assert.Equal(0f, bn.running_mean!.abs().max().ToSingle());
-        Assert.Equal(1.0, (bn.running_var![0].ToSingle() + reference.Model.Config.BatchNormEpsilon), 5);
+        Assert.Equal(1.0, (bn.running_var![0].ToSingle() + reference.Model.Spec.BatchNormEpsilon), 5);
         Assert.Null(layer.SqueezeExcitation);
     }
 

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MoViSharp.Bench;
+
+/// <summary>Per-frame latency of one stream model on one path ("plain" = the model's own Step, "engine" = the compiled model).</summary>
+public sealed record StreamLatency(string Model, string Path, int Threads, int Size, long MacsPerFrame, LatencyStats Stats, double PeakGflops)
+{
+    public double Gflops => 2.0 * MacsPerFrame / (Stats.Median / 1e3) / 1e9;
+    public double FractionOfPeak => PeakGflops > 0 ? Gflops / PeakGflops : 0;
+}
+
+/// <summary>`classify` end to end (decode on its own thread, conversion, compiled step, top-k) against the compiled step alone.</summary>
+public sealed record ClassifyThroughput(string Model, int Size, int Frames, double Seconds, double EngineMsPerFrame)
+{
+    public double FramesPerSecond => Frames / Seconds;
+    public double MsPerFrame => Seconds * 1e3 / Frames;
+    /// <summary>How much longer a frame takes end to end than the compiled step alone (0.25 = 25 % longer).</summary>
+    public double Overhead => MsPerFrame / EngineMsPerFrame - 1;
+}
+
+/// <summary>Whole-clip throughput of a base model.</summary>
+public sealed record ClipThroughput(string Model, int Threads, int Size, int ClipFrames, long MacsPerClip, LatencyStats ClipMs, double PeakGflops)
+{
+    public double FramesPerSecond => ClipFrames / (ClipMs.Median / 1e3);
+    public double Gflops => 2.0 * MacsPerClip / (ClipMs.Median / 1e3) / 1e9;
+    public double FractionOfPeak => PeakGflops > 0 ? Gflops / PeakGflops : 0;
+}
+
+/// <summary>Throughput of B streams advanced together by one engine.</summary>
+public sealed record BatchThroughput(string Model, int Threads, int Batch, int Size, LatencyStats StepMs)
+{
+    public double FramesPerSecond => Batch / (StepMs.Median / 1e3);
+}
+
+/// <summary>Resident memory after a number of frames; <see cref="Skipped"/> says why a frame count was not run.</summary>
+public sealed record MemorySeries(string Name, string Model, string Description)
+{
+    public SortedDictionary<int, (double RssMb, double HwmMb)> Points { get; } = [];
+    public SortedDictionary<int, string> Skipped { get; } = [];
+}
+
+/// <summary>A goal of the issue with its measured value.</summary>
+public sealed record GoalResult(string Goal, string Target, string Measured, bool? Met, string Why);
+
+/// <summary>Everything one `movisharp bench` run measured.</summary>
+public sealed class BenchResults
+{
+    public required DateTime StartedUtc { get; init; }
+    public required bool Quick { get; init; }
+    public required int Frames { get; init; }
+    public required int Warmup { get; init; }
+    public required double[] LoadBefore { get; init; }
+    public double[] LoadAfter { get; set; } = [];
+    public int Cores { get; init; } = Environment.ProcessorCount;
+    public SortedDictionary<int, double> PeakGflops { get; } = [];
+    public List<StreamLatency> Latency { get; } = [];
+    public Dictionary<string, double> EngineMaxAbsDiff { get; } = [];
+    public Dictionary<string, int> TunedThreads { get; } = [];
+    /// <summary>Per model: bottlenecks whose depthwise feature the engine runs with the hand-written kernel, of all.</summary>
+    public Dictionary<string, (int Simd, int Layers)> SimdLayers { get; } = [];
+    public List<ClipThroughput> Clips { get; } = [];
+    public List<ClassifyThroughput> Classify { get; } = [];
+    public List<BatchThroughput> Batches { get; } = [];
+    public List<MemorySeries> Memory { get; } = [];
+    public List<GoalResult> Goals { get; } = [];
+
+    /// <summary>The best (lowest median) latency of a model on a path over the thread counts measured.</summary>
+    public StreamLatency? Best(string model, string path) =>
+        Latency.Where(l => l.Model == model && l.Path == path).MinBy(l => l.Stats.Median);
+
+    public StreamLatency? At(string model, string path, int threads) =>
+        Latency.FirstOrDefault(l => l.Model == model && l.Path == path && l.Threads == threads);
+
+    private static string Key(int n) => n.ToString(CultureInfo.InvariantCulture);
+    private static double R(double v, int digits = 4) => Math.Round(v, digits);
+
+    /// <summary>
+    /// The JSON document. Documented keys: machine{cores, load_before, load_after, peak_gflops{threads}};
+    /// stream_latency{model}{plain|engine}{ms_per_frame_median, ms_per_frame_p90, ms_per_frame_p99, threads, gflops,
+    /// fraction_of_peak, by_threads{n}{…}}; classify_end_to_end{model}{frames_per_s, ms_per_frame, engine_ms_per_frame, overhead,
+    /// frames}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
+    /// batched_throughput{model}{threads}{batch}{frames_per_s, ms_per_step_median}; memory{series}{model, rss_mb{frames},
+    /// hwm_mb{frames}, skipped{frames}}; goals[{goal, target, measured, met, why}].
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        JsonObject LatencyNode(StreamLatency l) => new()
+        {
+            ["ms_per_frame_median"] = R(l.Stats.Median), ["ms_per_frame_p90"] = R(l.Stats.P90), ["ms_per_frame_p99"] = R(l.Stats.P99),
+            ["threads"] = l.Threads, ["size"] = l.Size, ["samples"] = l.Stats.Samples, ["macs_per_frame"] = l.MacsPerFrame,
+            ["gflops"] = R(l.Gflops, 2), ["fraction_of_peak"] = R(l.FractionOfPeak),
+        };
+        var latency = new JsonObject();
+        foreach (var model in Latency.Select(l => l.Model).Distinct())
+        {
+            var perModel = new JsonObject();
+            foreach (var path in Latency.Where(l => l.Model == model).Select(l => l.Path).Distinct())
+            {
+                var node = LatencyNode(Best(model, path)!);
+                var byThreads = new JsonObject();
+                foreach (var l in Latency.Where(l => l.Model == model && l.Path == path)) byThreads[Key(l.Threads)] = LatencyNode(l);
+                node["by_threads"] = byThreads;
+                perModel[path] = node;
+            }
+            if (EngineMaxAbsDiff.TryGetValue(model, out var diff)) perModel["engine_max_abs_diff"] = diff;
+            if (TunedThreads.TryGetValue(model, out var tuned)) perModel["engine_tuned_threads"] = tuned;
+            if (SimdLayers.TryGetValue(model, out var simd)) perModel["engine_simd_layers"] = $"{simd.Simd}/{simd.Layers}";
+            latency[model] = perModel;
+        }
+
+        var clips = new JsonObject();
+        foreach (var group in Clips.GroupBy(c => c.Model))
+        {
+            var perModel = new JsonObject();
+            foreach (var c in group)
+                perModel[Key(c.Threads)] = new JsonObject
+                {
+                    ["frames_per_s"] = R(c.FramesPerSecond, 2), ["ms_per_clip_median"] = R(c.ClipMs.Median, 2), ["clip_frames"] = c.ClipFrames,
+                    ["size"] = c.Size, ["gflops"] = R(c.Gflops, 2), ["fraction_of_peak"] = R(c.FractionOfPeak),
+                };
+            clips[group.Key] = perModel;
+        }
+
+        var classify = new JsonObject();
+        foreach (var c in Classify)
+            classify[c.Model] = new JsonObject
+            {
+                ["frames_per_s"] = R(c.FramesPerSecond, 2), ["ms_per_frame"] = R(c.MsPerFrame), ["engine_ms_per_frame"] = R(c.EngineMsPerFrame),
+                ["overhead"] = R(c.Overhead), ["frames"] = c.Frames, ["size"] = c.Size,
+            };
+
+        var batches = new JsonObject();
+        foreach (var byModel in Batches.GroupBy(b => b.Model))
+        {
+            var perModel = new JsonObject();
+            foreach (var byThreads in byModel.GroupBy(b => b.Threads))
+            {
+                var perThreads = new JsonObject();
+                foreach (var b in byThreads)
+                    perThreads[Key(b.Batch)] = new JsonObject
+                    {
+                        ["frames_per_s"] = R(b.FramesPerSecond, 2), ["ms_per_step_median"] = R(b.StepMs.Median), ["ms_per_step_p90"] = R(b.StepMs.P90),
+                    };
+                perModel[Key(byThreads.Key)] = perThreads;
+            }
+            batches[byModel.Key] = perModel;
+        }
+
+        var memory = new JsonObject();
+        foreach (var m in Memory)
+        {
+            var rss = new JsonObject();
+            var hwm = new JsonObject();
+            foreach (var (frames, (r, h)) in m.Points) { rss[Key(frames)] = R(r, 1); hwm[Key(frames)] = R(h, 1); }
+            var skipped = new JsonObject();
+            foreach (var (frames, why) in m.Skipped) skipped[Key(frames)] = why;
+            memory[m.Name] = new JsonObject { ["model"] = m.Model, ["description"] = m.Description, ["rss_mb"] = rss, ["hwm_mb"] = hwm, ["skipped"] = skipped };
+        }
+
+        var peak = new JsonObject();
+        foreach (var (threads, g) in PeakGflops) peak[Key(threads)] = R(g, 2);
+        return new JsonObject
+        {
+            ["generated_utc"] = StartedUtc.ToString("O", CultureInfo.InvariantCulture),
+            ["quick"] = Quick, ["frames"] = Frames, ["warmup"] = Warmup,
+            ["machine"] = new JsonObject
+            {
+                ["cores"] = Cores, ["load_before"] = new JsonArray(LoadBefore.Select(v => (JsonNode)v).ToArray()),
+                ["load_after"] = new JsonArray(LoadAfter.Select(v => (JsonNode)v).ToArray()), ["peak_gflops"] = peak,
+            },
+            ["stream_latency"] = latency,
+            ["classify_end_to_end"] = classify,
+            ["base_throughput"] = clips,
+            ["batched_throughput"] = batches,
+            ["memory"] = memory,
+            ["goals"] = new JsonArray(Goals.Select(g => (JsonNode)new JsonObject
+            {
+                ["goal"] = g.Goal, ["target"] = g.Target, ["measured"] = g.Measured, ["met"] = g.Met, ["why"] = g.Why,
+            }).ToArray()),
+        };
+    }
+
+    public string ToJsonText() => ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+}

@@ -1,0 +1,18 @@
+using MoViSharp.Models;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Classification;
+
+/// <summary>Per-channel (x − mean)/std of <see cref="Preprocessing"/> on frames [B, 3, H, W] or clips [B, 3, T, H, W].</summary>
+public static class Normalization
+{
+    public static Tensor Apply(Tensor x, Preprocessing preprocessing)
+    {
+        if (!preprocessing.Normalizes) return x;
+        var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
+        shape[1] = 3;
+        using var mean = tensor(preprocessing.Mean.ToArray(), shape, dtype: x.dtype, device: x.device);
+        using var std = tensor(preprocessing.Std.ToArray(), shape, dtype: x.dtype, device: x.device);
+        return x.sub(mean).div_(std);
+    }
+}
