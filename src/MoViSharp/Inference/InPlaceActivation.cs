@@ -18,6 +18,8 @@ internal static class InPlaceActivation
             case ActivationKind.Relu6: x.relu6_(); break;
             case ActivationKind.Swish: x.silu_(); break;
             case ActivationKind.Relu: x.relu_(); break;
+            case ActivationKind.Sigmoid: x.sigmoid_(); break;
+            case ActivationKind.Gelu: x.copy_(TorchSharp.torch.nn.functional.gelu(x)); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }

@@ -27,6 +27,7 @@ internal static class VectorActivation
         ActivationKind.Relu6 => MathF.Min(MathF.Max(x, 0f), 6f),
         ActivationKind.Swish => x / (1f + MathF.Exp(-x)),
         ActivationKind.Relu => MathF.Max(x, 0f),
+        ActivationKind.Sigmoid => 1f / (1f + MathF.Exp(-x)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -13,6 +13,10 @@ public enum ActivationKind
     Identity,
     /// <summary>max(x, 0): ResNet-style families (X3D, R(2+1)D, TSM, C3D).</summary>
     Relu,
+    /// <summary>1/(1+e^−x).</summary>
+    Sigmoid,
+    /// <summary>x·Φ(x), the exact (erf) form: transformer MLPs (MViT).</summary>
+    Gelu,
 }
 
 /// <summary>The squeeze-excitation gate.</summary>

@@ -13,6 +13,8 @@ public static class Activations
         ActivationKind.Relu6 => F.relu6(x),
         ActivationKind.Identity => x.alias(),
         ActivationKind.Relu => F.relu(x),
+        ActivationKind.Sigmoid => x.sigmoid(),
+        ActivationKind.Gelu => F.gelu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

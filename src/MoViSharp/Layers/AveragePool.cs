@@ -1,0 +1,46 @@
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MoViSharp.Layers;
+
+/// <summary>
+/// Average pooling over (time, height, width) with PyTorch's semantics (kernel, stride, symmetric zero padding counted in the
+/// divisor unless told otherwise, optional ceil mode): X3D's head pool, TSM's temporal pool. A temporal kernel of 1 streams.
+/// </summary>
+public sealed class AveragePool : StreamModule
+{
+    public (int Time, int Height, int Width) Kernel { get; }
+    public (int Time, int Height, int Width) Stride { get; }
+    public (int Time, int Height, int Width) Padding { get; }
+    public bool CeilMode { get; }
+    public bool CountIncludePad { get; }
+
+    public AveragePool((int Time, int Height, int Width) kernel, (int Time, int Height, int Width)? stride = null,
+        (int Time, int Height, int Width) padding = default, bool ceilMode = false, bool countIncludePad = true) : base(nameof(AveragePool))
+    {
+        Kernel = kernel;
+        Stride = stride ?? kernel;
+        Padding = padding;
+        CeilMode = ceilMode;
+        CountIncludePad = countIncludePad;
+    }
+
+    public override Tensor Forward(Tensor x, StreamState? state)
+    {
+        if (state is not null && NotStreamableReason is { } reason) throw new NotSupportedException(reason);
+        return F.avg_pool3d(x, [Kernel.Time, Kernel.Height, Kernel.Width], [Stride.Time, Stride.Height, Stride.Width],
+            [Padding.Time, Padding.Height, Padding.Width], ceil_mode: CeilMode, count_include_pad: CountIncludePad);
+    }
+
+    public override string? NotStreamableReason => Kernel.Time == 1 && Stride.Time == 1 ? null
+        : $"{(Path.Length == 0 ? "an average pool" : Path)} pools {Kernel.Time} frames with stride {Stride.Time}; it runs on clips only.";
+
+    public override TemporalProfile Temporal => new(Kernel.Time, Kernel.Time - 1 - Padding.Time, Stride.Time);
+
+    public override VideoShape Trace(VideoShape input, ModelTrace trace) => new(input.Channels,
+        PoolingArithmetic.OutputSize(input.Frames, Kernel.Time, Stride.Time, Padding.Time, CeilMode),
+        PoolingArithmetic.OutputSize(input.Height, Kernel.Height, Stride.Height, Padding.Height, CeilMode),
+        PoolingArithmetic.OutputSize(input.Width, Kernel.Width, Stride.Width, Padding.Width, CeilMode));
+}

@@ -1,0 +1,45 @@
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MoViSharp.Layers;
+
+/// <summary>
+/// Max pooling over (time, height, width) with PyTorch's semantics (kernel, stride, symmetric padding with −∞, optional ceil
+/// mode), as the clip families' stems and C3D use it. A temporal kernel of 1 pools each frame on its own and streams; a larger
+/// one needs the clip (continual max pooling is a later rewrite).
+/// </summary>
+public sealed class MaxPool : StreamModule
+{
+    public (int Time, int Height, int Width) Kernel { get; }
+    public (int Time, int Height, int Width) Stride { get; }
+    public (int Time, int Height, int Width) Padding { get; }
+    public bool CeilMode { get; }
+
+    public MaxPool((int Time, int Height, int Width) kernel, (int Time, int Height, int Width)? stride = null,
+        (int Time, int Height, int Width) padding = default, bool ceilMode = false) : base(nameof(MaxPool))
+    {
+        Kernel = kernel;
+        Stride = stride ?? kernel;
+        Padding = padding;
+        CeilMode = ceilMode;
+    }
+
+    public override Tensor Forward(Tensor x, StreamState? state)
+    {
+        if (state is not null && NotStreamableReason is { } reason) throw new NotSupportedException(reason);
+        return F.max_pool3d(x, [Kernel.Time, Kernel.Height, Kernel.Width], [Stride.Time, Stride.Height, Stride.Width],
+            [Padding.Time, Padding.Height, Padding.Width], ceil_mode: CeilMode);
+    }
+
+    public override string? NotStreamableReason => Kernel.Time == 1 && Stride.Time == 1 ? null
+        : $"{(Path.Length == 0 ? "a max pool" : Path)} pools {Kernel.Time} frames with stride {Stride.Time}; it runs on clips only.";
+
+    public override TemporalProfile Temporal => new(Kernel.Time, Kernel.Time - 1 - Padding.Time, Stride.Time);
+
+    public override VideoShape Trace(VideoShape input, ModelTrace trace) => new(input.Channels,
+        PoolingArithmetic.OutputSize(input.Frames, Kernel.Time, Stride.Time, Padding.Time, CeilMode),
+        PoolingArithmetic.OutputSize(input.Height, Kernel.Height, Stride.Height, Padding.Height, CeilMode),
+        PoolingArithmetic.OutputSize(input.Width, Kernel.Width, Stride.Width, Padding.Width, CeilMode));
+}
