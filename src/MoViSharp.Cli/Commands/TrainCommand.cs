@@ -31,6 +31,7 @@ public static class TrainCommand
         var clipGrad = new Option<double>("--clip-grad") { Description = "Max global gradient norm (0 = off)", DefaultValueFactory = _ => 1.0 };
         var warmup = new Option<int?>("--warmup") { Description = "Linear warm-up steps (default: 5% of all steps)" };
         var streamBuffer = new Option<int?>("--stream-buffer") { Description = "Stream models: train on sub-clips of N frames carrying the stream state" };
+        var freeze = new Option<bool>("--freeze-backbone") { Description = "Fine-tuning: train only the classifier head (the model's last part)" };
         var dropout = new Option<double?>("--dropout") { Description = "Dropout before the classifier (default: the model's)" };
         var stochasticDepth = new Option<double?>("--stochastic-depth") { Description = "Stochastic depth rate of the last layer (default: the model's)" };
         var cropArea = new Option<double>("--crop-area-min") { Description = "Smallest random-resized-crop area fraction", DefaultValueFactory = _ => 0.08 };
@@ -45,7 +46,7 @@ public static class TrainCommand
         var command = new Command("train", "Train or fine-tune a model of any family on labelled clips.")
         {
             val, model, config, variant, frames, stride, fps, size, epochs, batch, lr, optimizer, weightDecay, smoothing, clipGrad, warmup,
-            streamBuffer, dropout, stochasticDepth, cropArea, flip, cache, threads, seed, output, init, resume, pair,
+            streamBuffer, freeze, dropout, stochasticDepth, cropArea, flip, cache, threads, seed, output, init, resume, pair,
         };
         input.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
@@ -71,7 +72,7 @@ public static class TrainCommand
                 Epochs = e, LearningRate = result.GetValue(lr), Optimizer = optimizerKind, WeightDecay = result.GetValue(weightDecay),
                 LabelSmoothing = result.GetValue(smoothing), ClipGradNorm = result.GetValue(clipGrad),
                 WarmupSteps = result.GetValue(warmup) ?? Math.Max(1, e * batchesPerEpoch / 20),
-                StreamBufferFrames = result.GetValue(streamBuffer), Seed = seedValue,
+                StreamBufferFrames = result.GetValue(streamBuffer), FreezeBackbone = result.GetValue(freeze), Seed = seedValue,
             };
             var augmentation = new ClipAugmentation { MinArea = result.GetValue(cropArea), HorizontalFlip = result.GetValue(flip) };
             string commandLine = "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote));

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace MoViSharp.Classification;
 
-/// <summary>Per-channel (x − mean)/std of <see cref="Preprocessing"/> on frames [B, 3, H, W] or clips [B, 3, T, H, W].</summary>
+/// <summary>Per-channel (x·scale − mean)/std of <see cref="Preprocessing"/> on frames [B, 3, H, W] or clips [B, 3, T, H, W].</summary>
 public static class Normalization
 {
     public static Tensor Apply(Tensor x, Preprocessing preprocessing)
@@ -13,6 +13,7 @@ public static class Normalization
         shape[1] = 3;
         using var mean = tensor(preprocessing.Mean.ToArray(), shape, dtype: x.dtype, device: x.device);
         using var std = tensor(preprocessing.Std.ToArray(), shape, dtype: x.dtype, device: x.device);
-        return x.sub(mean).div_(std);
+        var scaled = preprocessing.ValueScale == 1f ? x : x.mul(preprocessing.ValueScale);
+        return scaled.sub(mean).div_(std);
     }
 }

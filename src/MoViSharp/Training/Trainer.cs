@@ -30,10 +30,10 @@ public sealed class Trainer : IDisposable
         Model = model;
         Options = options;
         Schedule = new WarmupCosineSchedule(options.LearningRate, options.WarmupSteps, totalSteps);
-        parameters = model.parameters().ToList();
+        parameters = TrainedParameters(model, options.FreezeBackbone);
         // Decay only multi-dimensional weights: decaying BN scales, biases and ReZero/PE scalars only hurts small models.
-        var decay = model.parameters().Where(p => p.dim() > 1).ToList();
-        var rest = model.parameters().Where(p => p.dim() <= 1).ToList();
+        var decay = parameters.Where(p => p.dim() > 1).ToList();
+        var rest = parameters.Where(p => p.dim() <= 1).ToList();
         optimizer = options.Optimizer switch
         {
             OptimizerKind.AdamW => torch.optim.AdamW(
@@ -51,6 +51,16 @@ public sealed class Trainer : IDisposable
     }
 
     public double CurrentLearningRate => Schedule.At(Step);
+
+    /// <summary>Every parameter, or with a frozen backbone only the last part's (the head); the others stop taking gradients.</summary>
+    private static List<Parameter> TrainedParameters(VideoModel model, bool freezeBackbone)
+    {
+        if (!freezeBackbone) return model.parameters().ToList();
+        var head = model.Items[^1].Module.parameters().ToList();
+        var trained = head.Select(p => p.Handle).ToHashSet();
+        foreach (var p in model.parameters()) p.requires_grad = trained.Contains(p.Handle);
+        return head;
+    }
 
     /// <summary>One optimizer step on a batch of clips [B, 3, T, H, W] and labels [B].</summary>
     public StepResult TrainStep(Tensor clips, Tensor labels)

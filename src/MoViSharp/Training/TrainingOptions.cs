@@ -19,5 +19,7 @@ public sealed record TrainingOptions
     public int WarmupSteps { get; init; }
     /// <summary>Causal models: split each clip into sub-clips of this many frames and carry the stream state between them (null: whole clip).</summary>
     public int? StreamBufferFrames { get; init; }
+    /// <summary>Fine-tuning: train only the model's last part (its classifier head); every other parameter stays as loaded.</summary>
+    public bool FreezeBackbone { get; init; }
     public long Seed { get; init; }
 }

@@ -47,6 +47,13 @@ public static class FfmpegArguments
         // fps first so that dropped frames are never cropped or scaled.
         if (options.Fps is { } fps)
             filters.Add("fps=" + Number(fps));
+        if (options.CenterCrop && options.ResizeTo is { } to)
+        {
+            filters.Add($"scale={Number(to.Width)}:{Number(to.Height)}:flags=bilinear");
+            filters.Add($"crop={Number(options.Width)}:{Number(options.Height)}:exact=1");
+            filters.Add("format=rgb24");
+            return string.Join(',', filters);
+        }
         if (options.CenterCrop && options.ResizeShortSide is { } side)
         {
             // Short side to `side` (aspect kept, even long side), then the centred output crop, as torchvision's eval transforms.

@@ -22,6 +22,10 @@ public sealed record VideoSourceOptions
     /// </summary>
     public int? ResizeShortSide { get; init; }
 
+    /// <summary>When set (with <see cref="CenterCrop"/>), every frame is first resized to exactly this height × width, then the
+    /// centred output crop is taken (torchvision's 128×171 → 112² for the video ResNets); precedes <see cref="ResizeShortSide"/>.</summary>
+    public (int Height, int Width)? ResizeTo { get; init; }
+
     /// <summary>When set, ffmpeg's <c>fps</c> filter resamples the video to this rate (drops or repeats frames).</summary>
     public double? Fps { get; init; }
 
@@ -59,7 +63,7 @@ public sealed record VideoSourceOptions
     public static VideoSourceOptions For(Models.Preprocessing preprocessing) => new()
     {
         Width = preprocessing.Size, Height = preprocessing.Size, CenterCrop = true,
-        ResizeShortSide = preprocessing.ResizeShortSide, Fps = preprocessing.Fps,
+        ResizeShortSide = preprocessing.ResizeShortSide, ResizeTo = preprocessing.ResizeTo, Fps = preprocessing.Fps,
     };
 
     /// <summary>Bytes in one output rgb24 frame.</summary>
@@ -70,6 +74,8 @@ public sealed record VideoSourceOptions
     {
         if (Width <= 0 || Height <= 0)
             throw new ArgumentException($"The output size must be positive, got {Width}x{Height}.");
+        if (ResizeTo is { } to && (to.Height < Height || to.Width < Width))
+            throw new ArgumentException($"ResizeTo {to.Width}x{to.Height} is smaller than the {Width}x{Height} crop.");
         if (ResizeShortSide is { } side && side < Math.Max(Width, Height))
             throw new ArgumentException($"ResizeShortSide {side} is smaller than the {Width}x{Height} crop.");
         if (Fps is { } fps && !(fps > 0 && double.IsFinite(fps)))
