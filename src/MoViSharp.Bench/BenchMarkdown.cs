@@ -51,6 +51,22 @@ public static class BenchMarkdown
                 s.AppendLine($"| {c.Model.ToUpperInvariant()}-Stream | {c.Size}² | {c.Frames} | {c.FramesPerSecond:F1} | {c.MsPerFrame:F2} | {c.EngineMsPerFrame:F2} | {c.Overhead:+0%;-0%} |");
         }
         s.AppendLine();
+        if (r.Comparison.Count > 0)
+        {
+            s.AppendLine("### Model comparison: published accuracy against cost measured here");
+            s.AppendLine("Each model at its own input, random weights, the compiled path on one thread; a stream model's clip cost is its per-frame " +
+                         "step times its clip's frames. Accuracy is the published top-1 of the released weights (label sets differ: Kinetics-600 for MoViNet, " +
+                         "Kinetics-400 for most of the zoo), not measured here.");
+            s.AppendLine();
+            s.AppendLine("| model | family | input | streams | params | GMACs/clip | ms/clip | GFLOP/s | of peak | published top-1 |");
+            s.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var c in r.Comparison.OrderBy(c => c.MsPerClip))
+                s.AppendLine($"| {c.Model} | {c.Family} | {c.Frames}×{c.Size}² | {(c.Streams ? "yes" : "no")} | {c.Parameters / 1e6:F2} M | {c.MacsPerClip / 1e9:F2} | " +
+                             $"{c.MsPerClip:F0} | {c.Gflops:F1} | {c.FractionOfPeak:P0} | {(c.Top1 is { } t ? $"{t:F2} ({c.LabelSet})" : "—")} |");
+            s.AppendLine();
+            s.AppendLine("![published accuracy against measured latency](bench/accuracy-latency.png)");
+            s.AppendLine();
+        }
         s.AppendLine("### Whole-clip throughput, base models");
         s.AppendLine();
         s.AppendLine("| model | clip | threads | median ms/clip | frames/s | GFLOP/s | of peak |");

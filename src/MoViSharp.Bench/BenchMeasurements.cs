@@ -27,13 +27,65 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
             results.PeakGflops[threads] = PeakFlops.Measure(threads, settings.Quick ? 512 : 1024);
             log($"peak fp32 matmul, {threads} thread(s): {results.PeakGflops[threads]:F1} GFLOP/s");
         }
-        foreach (var name in settings.Models) MeasureStream(name, results);
-        foreach (var name in settings.Models) MeasureClips(name, results);
-        MeasureBatches(settings.Models[0], results);
-        MeasureMemory(results);
+        var movinets = settings.Models.Where(IsMoViNetPair).ToList();
+        var others = settings.Models.Except(movinets).Select(n => ModelRegistry.Entry(n)).ToList();
+        foreach (var name in movinets) MeasureStream(name, results);
+        foreach (var name in movinets) MeasureClips(name, results);
+        if (movinets.Count > 0)
+        {
+            MeasureBatches(movinets[0], results);
+            MeasureMemory(results);
+        }
+        foreach (var entry in movinets.SelectMany(n => new[] { ModelRegistry.Entry(n, "stream"), ModelRegistry.Entry(n, "base") }).Concat(others))
+            MeasureComparison(entry, results);
         results.LoadAfter = ProcessMemory.LoadAverage();
         BenchGoals.Evaluate(results, settings);
         return results;
+    }
+
+    /// <summary>A MoViNet short name ("a0"): its stream and base variants are measured side by side.</summary>
+    private static bool IsMoViNetPair(string name) =>
+        ModelRegistry.TryEntry($"{name}-stream", out _) && ModelRegistry.TryEntry($"{name}-base", out _);
+
+    /// <summary>
+    /// One row of the model comparison: the published accuracy beside the cost measured here at the model's own input —
+    /// per clip through the compiled path on one thread (a stream model: its per-frame step times its clip's frames).
+    /// </summary>
+    private void MeasureComparison(ModelEntry entry, BenchResults results)
+    {
+        using var model = ModelRegistry.Create(entry.Name);
+        model.eval();
+        var p = model.Config.Preprocessing;
+        int frames = settings.Quick ? Math.Min(p.Frames, 4) : p.Frames, size = settings.Size ?? p.Size;
+        long macs;
+        try { macs = model.Trace(frames, size, size).MultiplyAdds; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { log($"{entry.Name}: skipped ({e.Message})"); return; }
+        set_num_threads(1);
+        using var compiled = ModelCompiler.Compile(model);
+        double msPerClip;
+        if (model.Streamable)
+        {
+            var perFrame = TimeSteps(compiled, 1, size, Math.Max(3, Math.Min(settings.Frames, 30)));
+            msPerClip = perFrame.Median * frames;
+        }
+        else
+        {
+            using var clip = rand([1, 3, frames, size, size]);
+            var times = new List<double>();
+            for (int i = 0; i < (settings.Quick ? 2 : 3); i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                using (NewDisposeScope())
+                using (inference_mode())
+                    compiled.ClipLogits(clip);
+                if (i > 0) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            msPerClip = LatencyStats.Of(times).Median;
+        }
+        var row = new ModelComparison(entry.Name, entry.Family, frames, size, model.Streamable, model.ParameterCount, macs, msPerClip,
+            entry.Weights?.Top1, entry.Weights?.LabelSet, results.PeakGflops.GetValueOrDefault(1));
+        results.Comparison.Add(row);
+        log($"{entry.Name}: {frames}×{size}², {macs / 1e9:F2} GMACs, {msPerClip:F1} ms per clip compiled (1 thread){(row.Top1 is { } t ? $", published top-1 {t:F1} ({row.LabelSet})" : "")}");
     }
 
     private void MeasureStream(string name, BenchResults results)

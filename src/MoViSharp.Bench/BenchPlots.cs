@@ -11,6 +11,37 @@ public static class BenchPlots
         Directory.CreateDirectory(folder);
         Save(Latency(r), Path.Combine(folder, "latency.png"));
         Save(Memory(r), Path.Combine(folder, "memory.png"));
+        if (r.Comparison.Any(c => c.Top1 is not null)) Save(AccuracyAgainstLatency(r), Path.Combine(folder, "accuracy-latency.png"));
+    }
+
+    /// <summary>The chart a user reads to pick a model: published top-1 against the clip latency measured on this machine.</summary>
+    private static Plot AccuracyAgainstLatency(BenchResults r)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var families = r.Comparison.Select(c => c.Family).Distinct().ToList();
+        for (int f = 0; f < families.Count; f++)
+        {
+            var rows = r.Comparison.Where(c => c.Family == families[f] && c.Top1 is not null).ToList();
+            if (rows.Count == 0) continue;
+            var scatter = plot.Add.ScatterPoints(rows.Select(c => Math.Log10(c.MsPerClip)).ToArray(), rows.Select(c => c.Top1!.Value).ToArray());
+            scatter.Color = palette.GetColor(f);
+            scatter.MarkerSize = 9;
+            scatter.LegendText = $"{families[f]} ({string.Join("/", rows.Select(c => c.LabelSet).Distinct())})";
+            foreach (var c in rows)
+            {
+                var text = plot.Add.Text(c.Model, Math.Log10(c.MsPerClip), c.Top1!.Value);
+                text.LabelFontSize = 10;
+                text.LabelOffsetX = 5;
+            }
+        }
+        var ticks = new[] { 1.0, 10, 100, 1000, 10000, 100000 };
+        plot.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.XLabel("ms per clip on this machine, compiled, one thread (log scale)");
+        plot.YLabel("published top-1 (%)");
+        plot.Title("Published accuracy against measured latency");
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
     }
 
     private static void Save(Plot plot, string path)

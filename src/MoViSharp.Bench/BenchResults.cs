@@ -20,6 +20,14 @@ public sealed record ClassifyThroughput(string Model, int Size, int Frames, doub
     public double Overhead => MsPerFrame / EngineMsPerFrame - 1;
 }
 
+/// <summary>A model's published accuracy beside its cost measured in this run (compiled path, one thread, its own input).</summary>
+public sealed record ModelComparison(string Model, string Family, int Frames, int Size, bool Streams, long Parameters, long MacsPerClip,
+    double MsPerClip, double? Top1, string? LabelSet, double PeakGflops)
+{
+    public double Gflops => 2.0 * MacsPerClip / (MsPerClip / 1e3) / 1e9;
+    public double FractionOfPeak => PeakGflops > 0 ? Gflops / PeakGflops : 0;
+}
+
 /// <summary>Whole-clip throughput of a base model.</summary>
 public sealed record ClipThroughput(string Model, int Threads, int Size, int ClipFrames, long MacsPerClip, LatencyStats ClipMs, double PeakGflops)
 {
@@ -62,6 +70,7 @@ public sealed class BenchResults
     public Dictionary<string, (int Simd, int Layers)> SimdLayers { get; } = [];
     public List<ClipThroughput> Clips { get; } = [];
     public List<ClassifyThroughput> Classify { get; } = [];
+    public List<ModelComparison> Comparison { get; } = [];
     public List<BatchThroughput> Batches { get; } = [];
     public List<MemorySeries> Memory { get; } = [];
     public List<GoalResult> Goals { get; } = [];
@@ -80,7 +89,8 @@ public sealed class BenchResults
     /// The JSON document. Documented keys: machine{cores, load_before, load_after, peak_gflops{threads}};
     /// stream_latency{model}{plain|engine}{ms_per_frame_median, ms_per_frame_p90, ms_per_frame_p99, threads, gflops,
     /// fraction_of_peak, by_threads{n}{…}}; classify_end_to_end{model}{frames_per_s, ms_per_frame, engine_ms_per_frame, overhead,
-    /// frames}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
+    /// frames}; model_comparison{model}{family, frames, size, streams, params, gmacs_per_clip, ms_per_clip, gflops,
+    /// fraction_of_peak, published_top1, label_set}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
     /// batched_throughput{model}{threads}{batch}{frames_per_s, ms_per_step_median}; memory{series}{model, rss_mb{frames},
     /// hwm_mb{frames}, skipped{frames}}; goals[{goal, target, measured, met, why}].
     /// </summary>
@@ -131,6 +141,15 @@ public sealed class BenchResults
                 ["overhead"] = R(c.Overhead), ["frames"] = c.Frames, ["size"] = c.Size,
             };
 
+        var comparison = new JsonObject();
+        foreach (var c in Comparison)
+            comparison[c.Model] = new JsonObject
+            {
+                ["family"] = c.Family, ["frames"] = c.Frames, ["size"] = c.Size, ["streams"] = c.Streams, ["params"] = c.Parameters,
+                ["gmacs_per_clip"] = R(c.MacsPerClip / 1e9, 3), ["ms_per_clip"] = R(c.MsPerClip, 2), ["gflops"] = R(c.Gflops, 2),
+                ["fraction_of_peak"] = R(c.FractionOfPeak), ["published_top1"] = c.Top1, ["label_set"] = c.LabelSet,
+            };
+
         var batches = new JsonObject();
         foreach (var byModel in Batches.GroupBy(b => b.Model))
         {
@@ -172,6 +191,7 @@ public sealed class BenchResults
             },
             ["stream_latency"] = latency,
             ["classify_end_to_end"] = classify,
+            ["model_comparison"] = comparison,
             ["base_throughput"] = clips,
             ["batched_throughput"] = batches,
             ["memory"] = memory,

@@ -16,7 +16,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var json = CliOptions.Json();
-        var models = new Option<string>("--models") { Description = "Comma-separated models (stream and base variants are both measured)", DefaultValueFactory = _ => "a0,a1,a2,a3" };
+        var models = new Option<string>("--models") { Description = "Comma-separated registered models (a MoViNet short name such as a0 measures its stream and base variants)", DefaultValueFactory = _ => "a0,a1,a2,a3" };
         var frames = new Option<int?>("--frames") { Description = "Timed frames per latency measurement (default 200; --quick 15)" };
         var quick = new Option<bool>("--quick") { Description = "A smoke run of seconds: one thread, small counts; numbers are not representative" };
         var size = CliOptions.Size("Square frame size for every model (default: each model's native size)");
@@ -32,9 +32,9 @@ public static class BenchCommand
         command.SetAction(result => CliErrors.Run(() =>
         {
             var names = (result.GetValue(models) ?? "a0").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(n => n.Split('-')[0].ToLowerInvariant()).Distinct().ToList();
+                .Select(n => n.ToLowerInvariant()).Distinct().ToList();
             if (names.Count == 0) throw new CliException("--models needs at least one model.");
-            foreach (var n in names) ModelRegistry.Entry(n, "stream");           // a clear error for an unknown name
+            foreach (var n in names) ModelRegistry.Entry(n);           // a clear error for an unknown name
             int? s = result.GetValue(size);
             if (s is < 8) throw new CliException("--size must be at least 8.");
             int? f = result.GetValue(frames);

@@ -15,7 +15,7 @@ public class BenchCommandTests
         {
             const string others = "# Benchmarks\n\n## Training (the training team's section)\n\nkeep me\n";
             File.WriteAllText(Path.Combine(folder, "BENCHMARKS.md"), others + "\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\n## Footer\n");
-            var run = CliRunner.RunProcess("bench", "--quick", "--json", "--models", "a0", "--size", "40", "--frames", "4", "--classes", "10", "--out", folder);
+            var run = CliRunner.RunProcess("bench", "--quick", "--json", "--models", "a0,t0-base", "--size", "40", "--frames", "4", "--classes", "10", "--output", folder);
             Assert.True(run.ExitCode == 0, run.Stderr);
             var json = JsonNode.Parse(run.Stdout)!;
 
@@ -34,6 +34,14 @@ public class BenchCommandTests
             foreach (var series in new[] { MemoryProbe.StreamEngine, MemoryProbe.StreamPlain, MemoryProbe.Base })
                 Assert.True(json["memory"]![series]!["rss_mb"]!.AsObject().Count >= 2, series);
             Assert.NotEmpty(json["goals"]!.AsArray());
+            var e2e = json["classify_end_to_end"]!["a0"]!;
+            Assert.True(e2e["frames_per_s"]!.GetValue<double>() > 0);
+            Assert.True(e2e["engine_ms_per_frame"]!.GetValue<double>() > 0);
+            var comparison = json["model_comparison"]!.AsObject();
+            Assert.Equal(new[] { "a0-base", "a0-stream", "t0-base" }, comparison.Select(p => p.Key).Order());
+            Assert.Equal(72.05, comparison["a0-stream"]!["published_top1"]!.GetValue<double>());
+            Assert.True(comparison["t0-base"]!["ms_per_clip"]!.GetValue<double>() > 0);
+            Assert.True(File.Exists(Path.Combine(folder, "bench", "accuracy-latency.png")));
 
             Assert.True(File.Exists(Path.Combine(folder, "bench", "latency.png")));
             Assert.True(File.Exists(Path.Combine(folder, "bench", "memory.png")));
@@ -43,6 +51,8 @@ public class BenchCommandTests
             Assert.EndsWith("<!-- bench:end -->\n\n## Footer\n", markdown);
             Assert.DoesNotContain("\nold\n", markdown);
             Assert.Contains("### Per-frame latency", markdown);
+            Assert.Contains("### `classify` end to end", markdown);
+            Assert.Contains("### Model comparison", markdown);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
