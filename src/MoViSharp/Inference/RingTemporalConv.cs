@@ -27,7 +27,8 @@ public sealed class RingTemporalConv : CompiledModule
     /// <summary>True for causal depthwise temporal units (k_t×1×1, k_t ≥ 2, stride 1).</summary>
     public static bool Handles(ConvUnit unit) =>
         unit.Kernel.Time >= 2 && unit.Kernel.Height == 1 && unit.Kernel.Width == 1 && unit.TemporalPadding == TemporalPadding.Causal &&
-        unit.Groups == unit.InChannels && unit.InChannels == unit.OutChannels && unit.TemporalStride == 1 && unit.SpatialStride == 1;
+        unit.Groups == unit.InChannels && unit.InChannels == unit.OutChannels && unit.TemporalStride == 1 && unit.SpatialStride == 1 &&
+        unit.Buffer!.Fill == TemporalFill.Zeros;
 
     public RingTemporalConv(ConvUnit unit, VideoShape input, CompileContext context) : base(input, input)
     {

@@ -15,6 +15,11 @@ public sealed class AveragePool : StreamModule
     public (int Time, int Height, int Width) Stride { get; }
     public (int Time, int Height, int Width) Padding { get; }
     public bool CeilMode { get; }
+
+    private readonly StreamBuffer? buffer;
+
+    /// <summary>The buffer of the frames before the window when the pool streams (temporal kernel &gt; 1, stride 1), or null.</summary>
+    public StreamBuffer? Buffer => buffer;
     public bool CountIncludePad { get; }
 
     public AveragePool((int Time, int Height, int Width) kernel, (int Time, int Height, int Width)? stride = null,
@@ -24,22 +29,33 @@ public sealed class AveragePool : StreamModule
         Stride = stride ?? kernel;
         Padding = padding;
         CeilMode = ceilMode;
+        if (Kernel.Time > 1 && Stride.Time == 1) register_module("buffer", buffer = new StreamBuffer(Kernel.Time - 1, TemporalFill.Zeros));
         CountIncludePad = countIncludePad;
     }
 
     public override Tensor Forward(Tensor x, StreamState? state)
     {
         if (state is not null && NotStreamableReason is { } reason) throw new NotSupportedException(reason);
+        // Many steps: the k−1 frames before (zeros at the start, counted like the clip's padding) and no temporal padding.
+        if (state is not null && buffer is not null)
+            return F.avg_pool3d(buffer.Forward(x, state), [Kernel.Time, Kernel.Height, Kernel.Width], [1, Stride.Height, Stride.Width],
+                [0, Padding.Height, Padding.Width], ceil_mode: CeilMode, count_include_pad: CountIncludePad);
         return F.avg_pool3d(x, [Kernel.Time, Kernel.Height, Kernel.Width], [Stride.Time, Stride.Height, Stride.Width],
             [Padding.Time, Padding.Height, Padding.Width], ceil_mode: CeilMode, count_include_pad: CountIncludePad);
     }
 
-    public override string? NotStreamableReason => Kernel.Time == 1 && Stride.Time == 1 ? null
+    public override string? NotStreamableReason => Stride.Time == 1 && (Padding.Time == 0 || CountIncludePad) ? null
         : $"{(Path.Length == 0 ? "an average pool" : Path)} pools {Kernel.Time} frames with stride {Stride.Time}; it runs on clips only.";
 
     public override TemporalProfile Temporal => new(Kernel.Time, Kernel.Time - 1 - Padding.Time, Stride.Time);
 
-    public override VideoShape Trace(VideoShape input, ModelTrace trace) => new(input.Channels,
+    public override VideoShape Trace(VideoShape input, ModelTrace trace)
+    {
+        buffer?.Trace(input, trace);
+        return Output(input);
+    }
+
+    private VideoShape Output(VideoShape input) => new(input.Channels,
         PoolingArithmetic.OutputSize(input.Frames, Kernel.Time, Stride.Time, Padding.Time, CeilMode),
         PoolingArithmetic.OutputSize(input.Height, Kernel.Height, Stride.Height, Padding.Height, CeilMode),
         PoolingArithmetic.OutputSize(input.Width, Kernel.Width, Stride.Width, Padding.Width, CeilMode));

@@ -12,12 +12,12 @@ namespace MoViSharp.Layers;
 /// </summary>
 public sealed class SqueezeExcitation : StreamModule
 {
-    private readonly StreamModule? pool;
+    private StreamModule? pool;
     private readonly ConvUnit reduce;
     private readonly ConvUnit expand;
     private readonly PositionalEncoding? pos_enc;
 
-    public SqueezeExcitationType Type { get; }
+    public SqueezeExcitationType Type { get; private set; }
     public bool Causal { get; }
     public GateKind Gate { get; }
     public int HiddenChannels { get; }
@@ -51,6 +51,18 @@ public sealed class SqueezeExcitation : StreamModule
         expand = new ConvUnit(HiddenChannels, channels, (1, 1, 1), useBias: true, batchNorm: false);
         if (positionalEncoding && causal) pos_enc = new PositionalEncoding(pooledChannels);
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// Switches a squeeze-excitation over the whole clip to the per-frame scope (spatial mean of each frame), keeping its weights:
+    /// the continual conversion's choice (CoX3D), since a clip-wide context would add delay and memory.
+    /// </summary>
+    public void UseFrameScope()
+    {
+        if (Type != SqueezeExcitationType.ThreeD || Causal) throw new InvalidOperationException("Only a non-causal 3-D SE has a clip scope to give up.");
+        _internal_submodules.Remove("pool");
+        pool = null;
+        Type = SqueezeExcitationType.TwoD;
     }
 
     public override Tensor Forward(Tensor x, StreamState? state)

@@ -14,6 +14,9 @@ public interface ICheckpointLayout
     /// <summary>True when <paramref name="tensors"/> look like this layout's (cheap: names only).</summary>
     bool Matches(NamedTensors tensors);
 
+    /// <summary>The same, knowing what the user said of the file (a layout that loads only on request overrides this).</summary>
+    bool Matches(NamedTensors tensors, Weights.CheckpointHints hints) => Matches(tensors);
+
     /// <summary>Builds the model the file holds, with the user's hints, and loads it strictly (eval mode).</summary>
     VideoModel Load(NamedTensors tensors, string source, Weights.CheckpointHints hints);
 

@@ -13,7 +13,7 @@ public static class ModelRegistry
 {
     private static readonly object Gate = new();
     private static readonly Dictionary<string, IModelFamily> Families = new(StringComparer.OrdinalIgnoreCase);
-    private static readonly Dictionary<string, ModelEntry> Entries = new(StringComparer.OrdinalIgnoreCase);
+    private static Dictionary<string, ModelEntry>? entries;          // built from the families on first use after a registration
     private static readonly HashSet<string> ScannedAssemblies = [];
 
     /// <summary>Adds a family and its models (a later registration of the same name replaces the earlier one).</summary>
@@ -22,12 +22,7 @@ public static class ModelRegistry
         lock (Gate)
         {
             Families[family.Name] = family;
-            foreach (var entry in family.Models)
-            {
-                if (!string.Equals(entry.Family, family.Name, StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidOperationException($"Family '{family.Name}' lists '{entry.Name}' of family '{entry.Family}'.");
-                Entries[entry.Name] = entry;
-            }
+            entries = null;
         }
     }
 
@@ -40,7 +35,25 @@ public static class ModelRegistry
     /// <summary>All named models, family by family.</summary>
     public static IReadOnlyList<ModelEntry> Models
     {
-        get { Scan(); lock (Gate) return Entries.Values.OrderBy(e => e.Family, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ToList(); }
+        get { Scan(); lock (Gate) return Entries().Values.OrderBy(e => e.Family, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ToList(); }
+    }
+
+    /// <summary>
+    /// Every family's entries by name. Built lazily, after registration, so a family may list entries that depend on other
+    /// families (continual models of registered clip models) whatever order the families were found in.
+    /// </summary>
+    private static Dictionary<string, ModelEntry> Entries()
+    {
+        if (entries is not null) return entries;
+        var built = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var family in Families.Values)
+            foreach (var entry in family.Models)
+            {
+                if (!string.Equals(entry.Family, family.Name, StringComparison.OrdinalIgnoreCase))
+                    throw new InvalidOperationException($"Family '{family.Name}' lists '{entry.Name}' of family '{entry.Family}'.");
+                built[entry.Name] = entry;
+            }
+        return entries = built;
     }
 
     public static IReadOnlyList<string> Names => Models.Select(m => m.Name).ToList();
@@ -88,9 +101,9 @@ public static class ModelRegistry
     private static bool TryFind(string key, out ModelEntry entry)
     {
         Scan();
-        lock (Gate) if (Entries.TryGetValue(key, out entry!)) return true;
+        lock (Gate) if (Entries().TryGetValue(key, out entry!)) return true;
         Scan(force: true);
-        lock (Gate) return Entries.TryGetValue(key, out entry!);
+        lock (Gate) return Entries().TryGetValue(key, out entry!);
     }
 
     private static void Scan(bool force = false)

@@ -12,10 +12,11 @@ namespace MoViSharp.Streaming;
 /// <item><b>Clip</b>: <c>forward(x)</c> = <see cref="Forward(Tensor, StreamState?)"/> with no state: the whole clip from a zero
 /// past, exactly as in training (non-causal layers pad both ends of the clip).</item>
 /// <item><b>Many steps</b>: <see cref="Forward(Tensor, StreamState?)"/> with a state continues it over T more frames and writes
-/// the state after the last one. Output frame n is the clip output for input frame n − <see cref="TemporalProfile.Delay"/>
-/// (the first Delay outputs of a stream are the transient computed from the zero fill); for causal layers (delay 0) many steps
-/// from an empty state equal the clip call. A module with temporal stride s emits only every s-th frame, so a call may return
-/// zero frames.</item>
+/// the state after the last one. Output frame n is the clip output for input frame n − <see cref="TemporalProfile.Delay"/> once
+/// the stream has passed the receptive field; before that (the transient) the layers see the temporal fill where the clip call
+/// saw zero padding. For a single layer, and for causal models (delay 0), there is no transient: many steps from an empty
+/// state equal the clip call from the first frame. A module with temporal stride s emits only every s-th frame, so a call may
+/// return zero frames.</item>
 /// <item><b>One step</b>: <see cref="Step"/> on one frame [B, C, …] without a time axis; null when nothing is emitted.</item>
 /// </list>
 /// The state is explicit (<see cref="StreamState"/>, a map from module path to tensors whose first dimension is the stream);

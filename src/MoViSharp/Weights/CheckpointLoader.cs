@@ -69,7 +69,7 @@ public static class CheckpointLoader
             .OrderBy(f => string.Equals(f.Name, preferred, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
             .SelectMany(f => f.Layouts)
             .ToList();
-        var layout = layouts.FirstOrDefault(l => l.Matches(tensors))
+        var layout = layouts.FirstOrDefault(l => l.Matches(tensors, hints))
             ?? throw new InvalidDataException($"{path}: its {tensors.Count} tensors (e.g. '{tensors.Names.FirstOrDefault()}') follow no checkpoint layout MoViSharp knows " +
                 $"({string.Join(", ", layouts.Select(l => l.Name))}); a MoViSharp checkpoint needs 'format' metadata.");
         return new LoadedModel(layout.Load(tensors, path, hints), null);

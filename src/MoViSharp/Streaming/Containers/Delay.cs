@@ -12,6 +12,9 @@ public sealed class Delay : StreamModule
 {
     public int Frames { get; }
 
+    /// <summary>What the first <see cref="Frames"/> outputs are (zeros, or the first frame under the replicate fill).</summary>
+    public TemporalFill Fill { get; set; }
+
     public Delay(int frames) : base(nameof(Delay))
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
@@ -22,7 +25,7 @@ public sealed class Delay : StreamModule
     {
         if (state is null || Frames == 0) return input;
         long frames = input.shape[2];
-        var full = TemporalBuffer.Prepend(input, Frames, state, StateKey());
+        var full = TemporalBuffer.Prepend(input, Frames, state, StateKey(), Fill);
         return full.narrow(2, 0, frames);
     }
 
@@ -31,6 +34,8 @@ public sealed class Delay : StreamModule
     public override VideoShape Trace(VideoShape input, ModelTrace trace)
     {
         if (Frames > 0) trace.AddState(TemporalBuffer.Spec(StateKey(), trace.BatchSize, Frames, input));
+        if (Frames > 0 && Fill != TemporalFill.Zeros)
+            trace.AddState(new StateSpec(TemporalBuffer.SeenKey(StateKey()), [trace.BatchSize], TorchSharp.torch.ScalarType.Int32));
         return input;
     }
 }

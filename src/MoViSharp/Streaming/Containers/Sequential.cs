@@ -28,6 +28,16 @@ public class Sequential : StreamModule
 
     public IReadOnlyList<(string Name, StreamModule Module)> Items => items;
 
+    /// <summary>Puts <paramref name="replacement"/> in the place of child <paramref name="childName"/> (same name, same position):
+    /// rewrites such as the continual conversion swap parameter-free parts and keep every weight where it was.</summary>
+    public void Replace(string childName, StreamModule replacement)
+    {
+        int index = items.FindIndex(i => i.Name == childName);
+        if (index < 0) throw new ArgumentException($"{GetType().Name} has no child '{childName}'.", nameof(childName));
+        items[index] = (childName, replacement);
+        _internal_submodules[childName] = replacement;
+    }
+
     /// <summary>
     /// Containers register their children by name (<see cref="Add"/>), never by reflection over fields: a derived block's
     /// typed accessors (properties over the same modules) must not register the modules a second time under other names.
