@@ -19,7 +19,12 @@ public static class ModelConfigFile
     public static ModelConfig Parse(string json, string source)
     {
         string family;
-        try { family = (JsonNode.Parse(json) as JsonObject)?["family"]?.GetValue<string>() ?? MoViNetFamily.FamilyName; }
+        try
+        {
+            var node = JsonNode.Parse(json) as JsonObject;
+            family = node?.FirstOrDefault(p => string.Equals(p.Key, "family", StringComparison.OrdinalIgnoreCase)).Value?.GetValue<string>()
+                     ?? MoViNetFamily.FamilyName;
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         { throw new InvalidDataException($"{source}: the model config is not a JSON object with a string 'family' ({e.Message})."); }
         return ModelRegistry.Family(family).ReadConfig(json, source);

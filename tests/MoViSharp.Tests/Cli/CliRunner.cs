@@ -1,14 +1,51 @@
 using System.Diagnostics;
+using MoViSharp.Cli;
+using Spectre.Console;
 
 namespace MoViSharp.Tests.Cli;
 
-/// <summary>Runs the built movisharp CLI as a separate process, as a user would.</summary>
+/// <summary>
+/// Runs the movisharp command line: in this process (<see cref="Run"/>, the default: no process start, and families registered
+/// by the tests are visible) with standard output and error captured, or as a separate process (<see cref="RunProcess"/>) where
+/// a test needs a real one (stdin, signals, child processes).
+/// </summary>
 internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args) => RunWithInput(null, args);
+    // Console and AnsiConsole are process-wide: one in-process command at a time.
+    private static readonly object ConsoleGate = new();
 
+    /// <summary>Runs a command in this process, capturing what it writes to standard output and error.</summary>
+    public static Result Run(params string[] args)
+    {
+        lock (ConsoleGate)
+        {
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            var (oldOut, oldError, oldAnsi) = (Console.Out, Console.Error, AnsiConsole.Console);
+            try
+            {
+                Console.SetOut(stdout);
+                Console.SetError(stderr);
+                AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Out = new AnsiConsoleOutput(stdout), ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+                });
+                int code = CliApplication.Run(args);
+                return new Result(code, stdout.ToString(), stderr.ToString());
+            }
+            finally
+            {
+                Console.SetOut(oldOut);
+                Console.SetError(oldError);
+                AnsiConsole.Console = oldAnsi;
+            }
+        }
+    }
+
+    public static Result RunProcess(params string[] args) => RunWithInput(null, args);
+
+    /// <summary>Runs the built CLI as a separate process, as a user would, feeding its standard input.</summary>
     public static Result RunWithInput(Action<Stream>? writeStdin, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")

@@ -15,7 +15,7 @@ public class BenchCommandTests
         {
             const string others = "# Benchmarks\n\n## Training (the training team's section)\n\nkeep me\n";
             File.WriteAllText(Path.Combine(folder, "BENCHMARKS.md"), others + "\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\n## Footer\n");
-            var run = CliRunner.Run("bench", "--quick", "--json", "--models", "a0", "--size", "40", "--frames", "4", "--classes", "10", "--out", folder);
+            var run = CliRunner.RunProcess("bench", "--quick", "--json", "--models", "a0", "--size", "40", "--frames", "4", "--classes", "10", "--out", folder);
             Assert.True(run.ExitCode == 0, run.Stderr);
             var json = JsonNode.Parse(run.Stdout)!;
 

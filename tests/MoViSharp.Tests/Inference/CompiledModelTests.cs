@@ -13,14 +13,16 @@ public class CompiledModelTests
     private const double Tolerance = 1e-4;
 
     /// <summary>Runs <paramref name="frames"/> frames through the plain model and compiled forms; asserts equal logits.</summary>
-    internal static void AssertCompiledMatchesPlain(VideoModel model, int frames, int size, int batch = 1, bool allCompileOptions = true)
+    internal static void AssertCompiledMatchesPlain(VideoModel model, int frames, int size, int batch = 1, bool allCompileOptions = true,
+        CompileOptions? only = null)
     {
         using var scope = NewDisposeScope();
         var clip = TestModels.Clip(frames, size, batch);
         using var plain = new ModelClassifier(model);
         using var plainState = plain.InitialState(batch, size, size);
         // Every execution: hand-written SIMD depthwise kernels, libtorch ops only, and the per-layer measured choice.
-        var options = allCompileOptions
+        var options = only is not null ? [(only, "given options")]
+            : allCompileOptions
             ? new[] { (CompileOptions.SimdOnly, "simd"), (CompileOptions.TorchOnly, "torch-only"), (CompileOptions.Default, "measured choice") }
             : [(CompileOptions.Default, "measured choice")];
         var compiled = options.Select(o => (Model: ModelCompiler.Compile(model, options: o.Item1), Name: o.Item2)).ToList();

@@ -6,7 +6,8 @@ namespace MoViSharp.Streaming.Containers;
 /// <summary>
 /// The same input to every branch, the outputs combined by a <see cref="Reduction"/> (sum, product or channel concatenation).
 /// Branches with a smaller delay are delayed to the largest one in many-step calls, so every branch's frame n refers to the
-/// same input frame (continual-inference's auto-delay); their strides must agree. A branch may be identity (null module).
+/// same input frame (continual-inference's auto-delay); their strides must agree. A branch may be identity (null module);
+/// sums and products broadcast (a per-frame gate [B, C, T, 1, 1] times its input).
 /// </summary>
 public sealed class BroadcastReduce : StreamModule
 {
@@ -59,8 +60,14 @@ public sealed class BroadcastReduce : StreamModule
             align?.Trace(shape, trace);
             shapes.Add(shape);
         }
-        if (Reduction != Reduction.Concatenate && shapes.Distinct().Count() > 1)
-            throw new InvalidOperationException($"Branches of a {Reduction} must have one shape, got {string.Join(", ", shapes)}.");
-        return Reduction == Reduction.Concatenate ? shapes[0] with { Channels = shapes.Sum(s => s.Channels) } : shapes[0];
+        return Reduction == Reduction.Concatenate ? shapes[0] with { Channels = shapes.Sum(s => s.Channels) } : shapes.Aggregate(Broadcast);
+    }
+
+    /// <summary>The element-wise broadcast of two shapes (each extent equal, or 1 on one side), e.g. a gate [C,T,1,1] times [C,T,H,W].</summary>
+    private VideoShape Broadcast(VideoShape a, VideoShape b)
+    {
+        long One(long x, long y) => x == y || y == 1 ? x : x == 1 ? y
+            : throw new InvalidOperationException($"Branches of a {Reduction} do not broadcast: {a} and {b}.");
+        return new VideoShape(One(a.Channels, b.Channels), One(a.Frames, b.Frames), One(a.Height, b.Height), One(a.Width, b.Width));
     }
 }
