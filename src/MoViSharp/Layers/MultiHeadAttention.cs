@@ -90,6 +90,9 @@ public class MultiHeadAttention : StreamModule
         return input with { Channels = Channels };
     }
 
+    /// <summary>Every output depends on every frame of the clip: an unbounded receptive field.</summary>
+    public override TemporalProfile Temporal => TemporalProfile.Cumulative;
+
     public override string? NotStreamableReason =>
         $"{Describe()} attends from every token to every token of the clip (all frames at once), so it needs the whole clip";
 

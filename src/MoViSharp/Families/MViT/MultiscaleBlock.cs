@@ -65,6 +65,8 @@ public sealed class MultiscaleBlock : StreamModule
 
     public override string? NotStreamableReason => attention.NotStreamableReason;
 
+    public override TemporalProfile Temporal => attention.Temporal;
+
     public override VideoShape Trace(VideoShape input, ModelTrace trace)
     {
         var output = attention.Trace(input, trace);

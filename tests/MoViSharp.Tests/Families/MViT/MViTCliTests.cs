@@ -34,6 +34,7 @@ public class MViTCliTests
         Assert.Equal(manifest.GetProperty("macs_default").GetInt64(), r.GetProperty("macs").GetInt64());
         Assert.Equal((16, 224), (r.GetProperty("frames").GetInt32(), r.GetProperty("size").GetInt32()));
         Assert.False(r.GetProperty("streamable").GetBoolean());
+        Assert.Equal(0, r.GetProperty("receptive_field").GetInt32());               // unbounded: the whole clip
     }
 
     [Fact]

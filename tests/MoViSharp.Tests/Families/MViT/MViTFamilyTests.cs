@@ -63,6 +63,7 @@ public class MViTFamilyTests
         Assert.False(model.Streamable);
         Assert.Contains("clip model", model.NotStreamableReason);
         Assert.Contains("self-attention", model.NotStreamableReason);
+        Assert.True(model.Temporal.Unbounded);                                  // every logit depends on the whole clip
         var clip = TestModels.Clip(4, 32);
         Assert.Throws<NotSupportedException>(() => model.InitialState(1, 32, 32));
         Assert.Throws<NotSupportedException>(() => model.Logits(clip, new MoViSharp.Streaming.StreamState(1)));
