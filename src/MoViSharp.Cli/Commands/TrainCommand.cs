@@ -40,7 +40,7 @@ public static class TrainCommand
         var threads = new Option<int?>("--threads") { Description = "Torch compute threads (default: all cores)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
         var output = CliOptions.Output("Output folder", aliases: "--out");
-        var init = new Option<string?>("--init") { Description = "Start from these weights (any file `classify` reads; a new head for these classes)" };
+        var init = new Option<string?>("--init") { Description = "Start from these weights (any file `classify` reads; a new head for these classes; --model/--config name the architecture of upstream files that do not)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last epoch" };
         var pair = new Option<bool>("--ensemble-pair") { Description = "Train two models on half-rate clips one frame apart (OUT/even, OUT/odd)" };
         var command = new Command("train", "Train or fine-tune a model of any family on labelled clips.")
@@ -110,10 +110,12 @@ public static class TrainCommand
     /// <summary>A fresh named or custom model, or any checkpoint with a new head for <paramref name="classes"/>.</summary>
     private static VideoModel BuildModel(string? name, string? configPath, string? init, string? variant, int classes, Func<ModelConfig, ModelConfig> customize)
     {
-        if (new[] { name, configPath, init }.Count(x => x is not null) > 1) throw new CliException("Give at most one of --model, --config and --init.");
+        if (name is not null && configPath is not null) throw new CliException("Give at most one of --model and --config.");
         if (init is not null)
         {
-            using var source = CheckpointLoader.Load(init);
+            // With --init, --model/--variant/--config say what an upstream file holds when it does not name its architecture.
+            var hints = new CheckpointHints(name, variant, configPath is null ? null : ModelConfigFile.Read(configPath));
+            using var source = CheckpointLoader.Load(init, hints);
             return FineTuning.WithNewHead(source.Model, classes, customize);
         }
         if (configPath is not null)
