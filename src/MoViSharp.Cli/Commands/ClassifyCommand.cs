@@ -33,10 +33,11 @@ public static class ClassifyCommand
             AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(2, 2),
         };
         var rawSize = new Option<string?>("--raw-size") { Description = "Size of raw stdin frames, WxH (default: the model size)" };
+        var hop = new Option<int?>("--hop") { Description = "Clip models: frames between predictions over the sliding window (default: one clip)" };
         var command = new Command("classify",
             "Classify a video online with a stream model: running top-1 on stderr, final top-k on stdout. Ctrl+C prints the result so far and exits with 130.")
         {
-            labels, top, every, json, fps, noCrop, rawSize, ensemble,
+            labels, top, every, json, fps, noCrop, rawSize, ensemble, hop,
         };
         input.AddTo(command);
         weights.AddTo(command);
@@ -57,7 +58,8 @@ public static class ClassifyCommand
                 RawWidth = raw?.Item1 ?? preprocessing.Size,
                 RawHeight = raw?.Item2 ?? preprocessing.Size,
             };
-            var outcome = Classify(classifier, names, source, options, k, new ClassifyProgress(n));
+            if (result.GetValue(hop) is < 1) throw new CliException("--hop must be at least 1.");
+            var outcome = Classify(classifier, names, source, options, k, new ClassifyProgress(n), result.GetValue(hop));
             if (result.GetValue(json)) Console.WriteLine(ToJson(outcome));
             else Print(outcome);
             if (!outcome.Interrupted) return 0;
@@ -89,7 +91,8 @@ public static class ClassifyCommand
         return weights.Classifier(weights.Load(result), result);
     }
 
-    private static OnlineResult Classify(IVideoClassifier classifier, IReadOnlyList<string>? labels, string input, VideoSourceOptions options, int k, ClassifyProgress progress)
+    private static OnlineResult Classify(IVideoClassifier classifier, IReadOnlyList<string>? labels, string input, VideoSourceOptions options, int k,
+        ClassifyProgress progress, int? hop)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -98,7 +101,7 @@ public static class ClassifyCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        using var session = new StreamingSession(classifier, options.Height, options.Width);
+        using var session = new StreamingSession(classifier, options.Height, options.Width, hop);
         try
         {
             using var source = FfmpegFrameSource.Open(input, options);

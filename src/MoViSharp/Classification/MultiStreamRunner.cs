@@ -23,10 +23,11 @@ public sealed class MultiStreamRunner : IDisposable
     public IReadOnlyList<int> Streams => rows;
     public int Count => rows.Count;
 
-    public MultiStreamRunner(IVideoClassifier classifier, int height, int width)
+    /// <param name="hop">for clip models (classified over sliding windows): frames between predictions</param>
+    public MultiStreamRunner(IVideoClassifier classifier, int height, int width, int? hop = null)
     {
-        if (classifier.NotStreamableReason is { } reason) throw new NotSupportedException($"{classifier.Name} cannot stream: {reason}");
-        this.classifier = classifier; Height = height; Width = width;
+        this.classifier = classifier.NotStreamableReason is null ? classifier : new SlidingClipClassifier(classifier, hop);
+        Height = height; Width = width;
     }
 
     /// <summary>Adds a stream (from the start, or continuing a one-stream <paramref name="streamState"/> as <see cref="Leave"/> returns it); returns its id.</summary>

@@ -3,9 +3,10 @@ using static TorchSharp.torch;
 namespace MoViSharp.Classification;
 
 /// <summary>
-/// Online recognition of one video with any streaming <see cref="IVideoClassifier"/>: push frames as they arrive, read the
-/// running top-k at any time. Memory stays constant however many frames are pushed: each step runs in its own dispose scope and
-/// only the classifier's state survives.
+/// Online recognition of one video with any <see cref="IVideoClassifier"/>: push frames as they arrive, read the running top-k at
+/// any time. A clip model is classified over a sliding window (<see cref="SlidingClipClassifier"/>, a prediction every hop
+/// frames); a stream model after every frame. Memory stays constant however many frames are pushed: each step runs in its own
+/// dispose scope and only the classifier's state survives.
 /// </summary>
 public sealed class StreamingSession : IDisposable
 {
@@ -22,21 +23,20 @@ public sealed class StreamingSession : IDisposable
     /// <summary>True once the classifier's delay is filled (before that, outputs are the transient of its zero fill).</summary>
     public bool Settled => FramesSeen > classifier.Delay;
 
-    public StreamingSession(IVideoClassifier classifier, int? height = null, int? width = null)
+    /// <param name="hop">for clip models: frames between predictions (default: one clip's span)</param>
+    public StreamingSession(IVideoClassifier classifier, int? height = null, int? width = null, int? hop = null)
     {
-        if (classifier.NotStreamableReason is { } reason)
-            throw new ArgumentException($"{classifier.Name} cannot classify frame by frame: {reason}", nameof(classifier));
-        this.classifier = classifier;
+        this.classifier = classifier.NotStreamableReason is null ? classifier : new SlidingClipClassifier(classifier, hop);
         Height = height ?? classifier.Preprocessing.Size;
         Width = width ?? classifier.Preprocessing.Size;
-        state = classifier.InitialState(1, Height, Width);
+        state = this.classifier.InitialState(1, Height, Width);
     }
 
     /// <summary>Forgets everything seen so far (a new video).</summary>
     public void Reset()
     {
         state.Dispose();
-        state = classifier.InitialState(1, Height, Width);
+        state = this.classifier.InitialState(1, Height, Width);
         logits = null;
         FramesSeen = 0;
     }
@@ -58,5 +58,6 @@ public sealed class StreamingSession : IDisposable
     /// <summary>The k most probable classes after the last frame (softmax over the logits).</summary>
     public IReadOnlyList<Prediction> Top(int k) => logits is null ? [] : Softmax.TopK(logits, k, Labels);
 
+    /// <summary>Disposes the session's state (the classifier stays the caller's).</summary>
     public void Dispose() => state.Dispose();
 }

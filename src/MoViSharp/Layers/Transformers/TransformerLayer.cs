@@ -16,7 +16,7 @@ public sealed class TransformerLayer : nn.Module
 {
     private readonly Parameter in_proj_weight, in_proj_bias;
     private readonly Linear out_proj, linear1, linear2;
-    private readonly LayerNorm norm1, norm2;
+    private readonly TorchSharp.Modules.LayerNorm norm1, norm2;
 
     public int Channels { get; }
     public int Heads { get; }
