@@ -1,0 +1,31 @@
+using MoViSharp.Families.C3D;
+using MoViSharp.Models;
+using MoViSharp.Tests.Families.ClipCnns;
+
+namespace MoViSharp.Tests.Families.C3D;
+
+public sealed class C3DReferenceRuns : ReferenceRuns
+{
+    protected override ICheckpointLayout Layout(string name) => new C3DPytorchLayout();
+}
+
+/// <summary>
+/// The full Sports-1M C3D against the conversion's code at 16×112² (fc6 fixes the input): its 22-entry state dict loads
+/// strictly and unhinted as c3d, fc8's output matches the conversion's logits on the deterministic weights, the export is bit-exact.
+/// </summary>
+public sealed class C3DUpstreamTests(C3DReferenceRuns runs) : IClassFixture<C3DReferenceRuns>
+{
+    [Fact]
+    public void TheLayoutNamesTheModelFromItsKeysAlone() => Assert.Equal("c3d", runs.Get("c3d").LoadedName);
+
+    [Fact]
+    public void LogitsMatchTheConversionOnTheDeterministicWeights()
+    {
+        var (run, difference, tolerance) = Assert.Single(runs.Get("c3d").Upstream);
+        Assert.Equal("16x112x112", run);
+        Assert.True(difference <= tolerance, $"max |Δlogit| {difference:G3} > {tolerance:G3}");
+    }
+
+    [Fact]
+    public void ExportIsTheUpstreamStateDictBitForBit() => Assert.Null(runs.Get("c3d").ExportMismatch);
+}
