@@ -56,8 +56,10 @@ public sealed class C3DPytorchLayout : ICheckpointLayout
     /// </summary>
     public static C3DConfig Infer(IReadOnlyDictionary<string, Tensor> bare, string source)
     {
-        Tensor Get(string key) => bare.TryGetValue(key, out var t) ? t
-            : throw new InvalidDataException($"{source} is not a complete C3D (Sports-1M conversion) state dict: it has no '{key}'.");
+        // Widths come from these tensors' first dimension: an empty or scalar one (a hostile file) could claim any size.
+        Tensor Get(string key) => !bare.TryGetValue(key, out var t)
+            ? throw new InvalidDataException($"{source} is not a complete C3D (Sports-1M conversion) state dict: it has no '{key}'.")
+            : t.dim() == 0 || t.numel() == 0 ? throw new InvalidDataException($"{source}: '{key}' is empty or a scalar, not a weight.") : t;
         var stages = new List<IReadOnlyList<int>>();
         for (int s = 1; s <= 5; s++)
         {

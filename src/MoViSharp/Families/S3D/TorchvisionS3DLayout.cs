@@ -54,28 +54,29 @@ public sealed partial class TorchvisionS3DLayout : ICheckpointLayout
         return result;
     }
 
-    [GeneratedRegex(@"^features\.(\d+)\.")]
+    [GeneratedRegex(@"^features\.(\d+)\.(.*)$")]
     private static partial Regex FeatureIndex();
 
     /// <summary>The architecture the keys and shapes describe (Inception blocks are the features with a branch0; max pools have no keys).</summary>
     public static S3DConfig Infer(IReadOnlyDictionary<string, Tensor> bare, string source)
     {
-        Tensor Get(string key) => bare.TryGetValue(key, out var t) ? t
-            : throw new InvalidDataException($"{source} is not a complete torchvision S3D state dict: it has no '{key}'.");
+        // Widths come from these tensors' first dimension: an empty or scalar one (a hostile file) could claim any size.
+        Tensor Get(string key) => !bare.TryGetValue(key, out var t)
+            ? throw new InvalidDataException($"{source} is not a complete torchvision S3D state dict: it has no '{key}'.")
+            : t.dim() == 0 || t.numel() == 0 ? throw new InvalidDataException($"{source}: '{key}' is empty or a scalar, not a weight.") : t;
         int Width(string key) => (int)Get(key).shape[0];
-        int last = bare.Keys.Select(k => FeatureIndex().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max();
+        // Inception blocks are the features with a branch0; a gap between their indices is a max pool (no keys) ending a stage.
+        var blocks = bare.Keys.Select(k => FeatureIndex().Match(k))
+            .Where(m => m.Success && m.Groups[2].Value == "branch0.0.weight" && int.TryParse(m.Groups[1].Value, out _))
+            .Select(m => int.Parse(m.Groups[1].Value)).Order().ToList();
         var inception = new List<InceptionSpec>();
-        var stages = new List<int> { 0 };
-        for (int i = 5; i <= last; i++)
+        var stages = new List<int>();
+        for (int i = 0; i < blocks.Count; i++)
         {
-            string p = $"features.{i}";
-            if (!bare.ContainsKey($"{p}.branch0.0.weight"))
-            {
-                if (stages[^1] > 0) stages.Add(0);      // a max pool ends the stage
-                continue;
-            }
+            string p = $"features.{blocks[i]}";
             inception.Add(new InceptionSpec(Width($"{p}.branch0.0.weight"), Width($"{p}.branch1.0.0.weight"), Width($"{p}.branch1.1.0.0.weight"),
                 Width($"{p}.branch2.0.0.weight"), Width($"{p}.branch2.1.0.0.weight"), Width($"{p}.branch3.1.0.weight")));
+            if (i == 0 || blocks[i] > blocks[i - 1] + 1) stages.Add(0);
             stages[^1]++;
         }
         var config = new S3DConfig

@@ -58,8 +58,10 @@ public sealed class TorchvisionVideoResNetLayout : ICheckpointLayout
     /// <summary>The architecture the keys and shapes describe (torchvision's strides 1, 2, 2, …, which weights cannot show).</summary>
     public static VideoResNetConfig Infer(IReadOnlyDictionary<string, Tensor> bare, string source)
     {
-        Tensor Get(string key) => bare.TryGetValue(key, out var t) ? t
-            : throw new InvalidDataException($"{source} is not a complete torchvision video ResNet state dict: it has no '{key}'.");
+        // Widths come from these tensors' first dimension: an empty or scalar one (a hostile file) could claim any size.
+        Tensor Get(string key) => !bare.TryGetValue(key, out var t)
+            ? throw new InvalidDataException($"{source} is not a complete torchvision video ResNet state dict: it has no '{key}'.")
+            : t.dim() == 0 || t.numel() == 0 ? throw new InvalidDataException($"{source}: '{key}' is empty or a scalar, not a weight.") : t;
         bool twoPlusOneStem = bare.ContainsKey("stem.3.weight");
         var kinds = new List<ResNetConvKind>();
         var widths = new List<int>();

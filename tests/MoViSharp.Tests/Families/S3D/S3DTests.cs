@@ -7,12 +7,13 @@ using MoViSharp.Models;
 using MoViSharp.Tests.Families.ClipCnns;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Tests.Families.S3D;
 
 /// <summary>S3D's registration, figures, configuration, clip checks, and the real tiny torchvision file through the CLI.</summary>
-public sealed class S3DTests
+public sealed class S3DTests(ITestOutputHelper output)
 {
     [Fact]
     public void InfoReportsTheUpstreamParameterCountAndThePublishedMultiplyAdds()
@@ -77,12 +78,13 @@ public sealed class S3DTests
     public void PredictReproducesTorchvisionLogitsOfARealTinyFile()
     {
         var file = S3DTestFiles.Tiny;
-        string output = InProcessCli.Temp("logits.npy");
-        var result = InProcessCli.Run("predict", "--weights", file.Checkpoint, "--config", S3DTestFiles.TinyConfigFile(), "--input", file.InputNpy, "--output", output);
+        string logitsPath = InProcessCli.Temp("logits.npy");
+        var result = InProcessCli.Run("predict", "--weights", file.Checkpoint, "--config", S3DTestFiles.TinyConfigFile(), "--input", file.InputNpy, "--output", logitsPath);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var (logits, shape) = NpyFile.ReadFloat32(output);
+        var (logits, shape) = NpyFile.ReadFloat32(logitsPath);
         Assert.Equal([1, 5], shape);
         double difference = file.Logits.Zip(logits).Max(p => Math.Abs(p.First - p.Second));
+        output.WriteLine($"{file.Checkpoint}: max |Δlogit| {difference:G3}");
         Assert.True(difference <= UpstreamReference.Tolerance(file.Logits), $"max |Δlogit| {difference:G3}");
 
         // Without --config the keys give everything but the head pool, which stays torchvision's 2×7×7: the clip is refused clearly.

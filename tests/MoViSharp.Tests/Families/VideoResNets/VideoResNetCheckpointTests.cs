@@ -6,6 +6,7 @@ using MoViSharp.Tests.Families.ClipCnns;
 using MoViSharp.Weights;
 using MoViSharp.Weights.Formats;
 using MoViSharp.Weights.Layouts;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Tests.Families.VideoResNets;
@@ -15,7 +16,7 @@ namespace MoViSharp.Tests.Families.VideoResNets;
 /// torch.save zip): predict reproduces torchvision's logits, convert goes to MoViSharp and back bit for bit, mismatched files are
 /// refused key by key, and a torchvision file fine-tunes with a frozen backbone.
 /// </summary>
-public sealed class VideoResNetCheckpointTests
+public sealed class VideoResNetCheckpointTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Fixtures() => new("tv_r3d_tiny", "tv_mc3_tiny", "tv_r2plus1d_tiny");
 
@@ -24,12 +25,13 @@ public sealed class VideoResNetCheckpointTests
     public void PredictReproducesTorchvisionLogitsFromTheFileAlone(string fixture)
     {
         var file = new TinyUpstreamFile(fixture);
-        string output = InProcessCli.Temp("logits.npy");
-        var result = InProcessCli.Run("predict", "--weights", file.Checkpoint, "--input", file.InputNpy, "--output", output);
+        string logitsPath = InProcessCli.Temp("logits.npy");
+        var result = InProcessCli.Run("predict", "--weights", file.Checkpoint, "--input", file.InputNpy, "--output", logitsPath);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var (logits, shape) = NpyFile.ReadFloat32(output);
+        var (logits, shape) = NpyFile.ReadFloat32(logitsPath);
         Assert.Equal([1, 5], shape);
         double difference = file.Logits.Zip(logits).Max(p => Math.Abs(p.First - p.Second));
+        output.WriteLine($"{file.Checkpoint}: max |Δlogit| {difference:G3}");
         Assert.True(difference <= UpstreamReference.Tolerance(file.Logits), $"{fixture}: max |Δlogit| {difference:G3}");
     }
 
@@ -118,6 +120,17 @@ public sealed class VideoResNetCheckpointTests
     }
 
     [Fact]
+    public void AnEmptyTensorCannotClaimAWidth()
+    {
+        using var scope = NewDisposeScope();
+        using var original = TorchCheckpointReader.Read(new TinyUpstreamFile("tv_r3d_tiny").Checkpoint);
+        using var hostile = new NamedTensors();
+        foreach (var name in original.Names) hostile.Add(name, name == "fc.weight" ? zeros([1_000_000_000, 0]) : original[name].clone());
+        var error = Assert.Throws<InvalidDataException>(() => new TorchvisionVideoResNetLayout().Load(hostile, "hostile.pth", new CheckpointHints()));
+        Assert.Equal("hostile.pth: 'fc.weight' is empty or a scalar, not a weight.", error.Message);
+    }
+
+    [Fact]
     public void ADataParallelPrefixIsStrippedByTheLayout()
     {
         using var scope = NewDisposeScope();
@@ -132,6 +145,31 @@ public sealed class VideoResNetCheckpointTests
         using var _ = inference_mode();
         var logits = model.forward(UpstreamReference.Input(t, h, w));
         Assert.True(UpstreamReference.MaxAbsDifference(file.Logits, logits) <= UpstreamReference.Tolerance(file.Logits));
+    }
+
+    [Fact]
+    public void EvalRunsAClipModelWithItsPreprocessingAndClassifySaysWhyItCannot()
+    {
+        var file = new TinyUpstreamFile("tv_r3d_tiny");
+        string data = Path.Combine(Directory.CreateTempSubdirectory("resnet-eval").FullName, "data");
+        MoViSharp.Data.Synthetic.SyntheticDatasetWriter.Write(data, perClass: 1, seed: 2, frames: 4, size: 32);
+        string labels = InProcessCli.Temp("labels.txt");
+        File.WriteAllLines(labels, MoViSharp.Data.Synthetic.SyntheticActionClasses.Names.Take(5));
+        var converted = InProcessCli.Temp("five.safetensors");
+        Assert.Equal(0, InProcessCli.Run("convert", "--from", file.Checkpoint, "--to", converted, "--labels", labels).ExitCode);
+        // Five of the fifteen synthetic classes are the tiny model's; eval scores the clips of those it knows.
+        foreach (var dir in Directory.GetDirectories(data).Where(d => !MoViSharp.Data.Synthetic.SyntheticActionClasses.Names.Take(5).Contains(Path.GetFileName(d))))
+            Directory.Delete(dir, recursive: true);
+        File.WriteAllLines(Path.Combine(data, "labels.txt"), MoViSharp.Data.Synthetic.SyntheticActionClasses.Names.Take(5));
+        var eval = InProcessCli.Run("eval", "--data", data, "--weights", converted, "--frames", "4", "--size", "32", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using (var json = System.Text.Json.JsonDocument.Parse(eval.Stdout))
+            Assert.Equal(5, json.RootElement.GetProperty("clips").GetInt32());
+
+        var classify = InProcessCli.Run("classify", "--weights", file.Checkpoint, "--input", file.InputNpy);
+        Assert.Equal(1, classify.ExitCode);
+        Assert.Contains("cannot classify frame by frame", classify.Stderr);
+        Assert.Contains("averages over the whole clip", classify.Stderr);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using MoViSharp.Families.VideoResNets;
 using MoViSharp.Models;
 using MoViSharp.Tests.Families.ClipCnns;
+using Xunit.Abstractions;
 
 namespace MoViSharp.Tests.Families.VideoResNets;
 
@@ -15,7 +16,7 @@ public sealed class VideoResNetReferenceRuns : ReferenceRuns
 /// strictly and unhinted, the logits on the deterministic weights and clips (16×112² and 8×64²) match torchvision's, and the
 /// export is the upstream state dict bit for bit.
 /// </summary>
-public sealed class VideoResNetUpstreamTests(VideoResNetReferenceRuns runs) : IClassFixture<VideoResNetReferenceRuns>
+public sealed class VideoResNetUpstreamTests(VideoResNetReferenceRuns runs, ITestOutputHelper output) : IClassFixture<VideoResNetReferenceRuns>
 {
     public static TheoryData<string> Names() => new(VideoResNetSpecs.Names);
 
@@ -30,7 +31,10 @@ public sealed class VideoResNetUpstreamTests(VideoResNetReferenceRuns runs) : IC
         var outcome = runs.Get(name);
         Assert.Equal(2, outcome.Upstream.Count);          // 16×112² and 8×64²
         foreach (var (run, difference, tolerance) in outcome.Upstream)
+        {
+            output.WriteLine($"{outcome.LoadedName} {run}: max |Δlogit| {difference:G3} (tolerance {tolerance:G3}), loaded and run in {outcome.Seconds:F1} s");
             Assert.True(difference <= tolerance, $"{name} {run}: max |Δlogit| {difference:G3} > {tolerance:G3}");
+        }
     }
 
     [Theory]
