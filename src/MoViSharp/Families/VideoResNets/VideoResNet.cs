@@ -36,7 +36,6 @@ public sealed class VideoResNet : VideoModel
     private sealed record Parts(StreamModule Stem, IReadOnlyList<IReadOnlyList<BasicBlock>> Layers, ConvUnit Fc,
         IReadOnlyList<(string, StreamModule)> Named)
     {
-
         public static Parts Of(VideoResNetConfig c)
         {
             c.Validate();
