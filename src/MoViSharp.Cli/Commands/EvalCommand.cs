@@ -46,6 +46,8 @@ public static class EvalCommand
             {
                 Sampling = new FrameSampling(result.GetValue(frames) ?? preprocessing.Frames, result.GetValue(stride), result.GetValue(fps) ?? preprocessing.Fps),
                 Size = result.GetValue(size) ?? preprocessing.Size, BatchSize = result.GetValue(batch), Views = result.GetValue(views),
+                // The model's own resize and crop, unless the user asks for another size (then the generic centre crop).
+                Preprocessing = result.GetValue(size) is null ? preprocessing : null,
             });
             var evaluation = Evaluator.Evaluate(classifier, loader, (done, total) =>
             {

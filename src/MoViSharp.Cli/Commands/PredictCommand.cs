@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MoViSharp.Classification;
 using MoViSharp.Data;
+using MoViSharp.Video;
 using MoViSharp.Weights.Formats;
 using static TorchSharp.torch;
 
@@ -29,7 +30,9 @@ public static class PredictCommand
             using var classifier = weights.Classifier(weights.Load(result), result, normalizeInput: !sample.IsNpy);
             using var scope = NewDisposeScope();
             var preprocessing = classifier.Preprocessing;
-            using var clip = ClipReader.Read(sample, result.GetValue(size) ?? preprocessing.Size, preprocessing.Fps).ToTensor();
+            // Video: decoded as the model's preprocessing says (resize, crop, rate); --size asks for a centred square of that size instead.
+            var decode = result.GetValue(size) is int s ? VideoSourceOptions.Square(s) with { Fps = preprocessing.Fps } : VideoSourceOptions.For(preprocessing);
+            using var clip = ClipReader.Read(sample, decode).ToTensor();
             Tensor logits;
             using (inference_mode())
             {

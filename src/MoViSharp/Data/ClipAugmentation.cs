@@ -38,6 +38,9 @@ public sealed record ClipAugmentation
 
     public Box EvalBox(int height, int width) => CenterBox(height, width, EvalCropFraction);
 
+    /// <summary>The whole frame (frames decoded at the model's size by its preprocessing).</summary>
+    public static Box WholeFrame(int height, int width) => new(0, 0, width, height, false);
+
     private static Box CenterBox(int height, int width, double fraction)
     {
         double side = Math.Min(height, width) * fraction;

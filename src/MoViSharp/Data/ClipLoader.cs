@@ -109,14 +109,21 @@ public sealed class ClipLoader
     {
         var random = new SplitMix64(SplitMix64.Hash((ulong)Options.Seed, (ulong)epoch, (ulong)sampleIndex, (ulong)view));
         var frames = Options.Sampling.Indices(clip.Frames, ref random, Options.Train, view, Options.Views);
-        var box = Options.Train ? Options.Augmentation.RandomBox(clip.Height, clip.Width, ref random) : Options.Augmentation.EvalBox(clip.Height, clip.Width);
+        var box = Options.Train ? Options.Augmentation.RandomBox(clip.Height, clip.Width, ref random)
+            : ExactDecode && !Dataset.Samples[sampleIndex].IsNpy ? ClipAugmentation.WholeFrame(clip.Height, clip.Width)
+            : Options.Augmentation.EvalBox(clip.Height, clip.Width);
         ClipAugmentation.CropResize(clip, frames, box, Options.Size, output);
     }
+
+    /// <summary>Evaluation with the model's own preprocessing: frames come decoded at the model's size, already cropped.</summary>
+    private bool ExactDecode => !Options.Train && Options.Preprocessing is not null;
 
     private DecodedClip Decode(int index)
     {
         var sample = Dataset.Samples[index];
-        DecodedClip Read() => ClipReader.Read(sample, Options.DecodeSize, Options.Sampling.Fps);
+        DecodedClip Read() => ExactDecode
+            ? ClipReader.Read(sample, Video.VideoSourceOptions.For(Options.Preprocessing!) with { Width = Options.Size, Height = Options.Size, Fps = Options.Sampling.Fps })
+            : ClipReader.Read(sample, Options.DecodeSize, Options.Sampling.Fps);
         return cache is null ? Read() : cache.GetOrAdd(index, Read);
     }
 }

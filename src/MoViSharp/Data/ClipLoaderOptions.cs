@@ -25,6 +25,12 @@ public sealed record ClipLoaderOptions
 
     public int DecodeSize => VideoDecodeSize ?? (int)Math.Round(Size * 1.15);
 
+    /// <summary>
+    /// Evaluation of a model with its own recipe: videos are decoded exactly as its preprocessing says (resize, centre crop to its
+    /// size, frame rate) and used whole, as <c>classify</c> decodes them; null decodes a centred square and crops it as training does.
+    /// </summary>
+    public Models.Preprocessing? Preprocessing { get; init; }
+
     public void Validate()
     {
         Sampling.Validate();

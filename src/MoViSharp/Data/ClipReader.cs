@@ -10,7 +10,11 @@ namespace MoViSharp.Data;
 /// </summary>
 public static class ClipReader
 {
-    public static DecodedClip Read(ClipSample sample, int videoSize, double? fps = null, int? maxFrames = null)
+    public static DecodedClip Read(ClipSample sample, int videoSize, double? fps = null, int? maxFrames = null) =>
+        Read(sample, new VideoSourceOptions { Width = videoSize, Height = videoSize, CenterCrop = true, Fps = fps, MaxFrames = maxFrames });
+
+    /// <summary>Decodes with the given size, crop, resize and rate (e.g. a model's own preprocessing); .npy clips are read as they are.</summary>
+    public static DecodedClip Read(ClipSample sample, VideoSourceOptions decode)
     {
         string where = sample.Origin ?? sample.Path;
         if (sample.IsNpy)
@@ -20,14 +24,13 @@ public static class ClipReader
                 throw new InvalidDataException($"{where}: expected a clip array [T, H, W, 3], got [{string.Join(", ", shape)}].");
             return new DecodedClip(data, (int)shape[0], (int)shape[1], (int)shape[2]);
         }
-        var options = new VideoSourceOptions
+        var options = decode with
         {
-            Width = videoSize, Height = videoSize, CenterCrop = true, Fps = fps, MaxFrames = maxFrames,
             StartSeconds = sample.StartSeconds, EndSeconds = sample.EndSeconds, ProbeLocalFiles = false, BufferCapacity = 4,
         };
         using var source = FfmpegFrameSource.Open(sample.Path, options);
         var frames = new List<float[]>();
-        int frameFloats = videoSize * videoSize * 3;
+        int frameFloats = options.Width * options.Height * 3;
         try
         {
             foreach (var frame in source.ReadFrames())
@@ -44,6 +47,6 @@ public static class ClipReader
         if (frames.Count == 0) throw new InvalidDataException($"{where}: the video (range) has no frames.");
         var all = new float[frames.Count * frameFloats];
         for (int t = 0; t < frames.Count; t++) frames[t].CopyTo(all, t * frameFloats);
-        return new DecodedClip(all, frames.Count, videoSize, videoSize);
+        return new DecodedClip(all, frames.Count, options.Height, options.Width);
     }
 }
