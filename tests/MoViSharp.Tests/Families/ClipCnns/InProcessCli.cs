@@ -9,30 +9,13 @@ namespace MoViSharp.Tests.Families.ClipCnns;
 /// </summary>
 internal static class InProcessCli
 {
-    private static readonly object Gate = new();
-
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>Runs through <see cref="Cli.CliRunner.Run"/>, which serialises every in-process command of the suite.</summary>
     public static Result Run(params string[] args)
     {
-        lock (Gate)
-        {
-            TextWriter stdout = Console.Out, stderr = Console.Error;
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            Console.SetOut(output);
-            Console.SetError(error);
-            try
-            {
-                int code = CliApplication.Run(args);
-                return new Result(code, output.ToString(), error.ToString());
-            }
-            finally
-            {
-                Console.SetOut(stdout);
-                Console.SetError(stderr);
-            }
-        }
+        var run = Cli.CliRunner.Run(args);
+        return new Result(run.ExitCode, run.Stdout, run.Stderr);
     }
 
     public static string Temp(string name) => Path.Combine(Directory.CreateTempSubdirectory("clipcnn").FullName, name);
