@@ -148,7 +148,7 @@ public sealed class VideoResNetCheckpointTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void EvalRunsAClipModelWithItsPreprocessingAndClassifySaysWhyItCannot()
+    public void EvalAndClassifyRunAClipModelWithItsPreprocessing()
     {
         var file = new TinyUpstreamFile("tv_r3d_tiny");
         string data = Path.Combine(Directory.CreateTempSubdirectory("resnet-eval").FullName, "data");
@@ -166,10 +166,16 @@ public sealed class VideoResNetCheckpointTests(ITestOutputHelper output)
         using (var json = System.Text.Json.JsonDocument.Parse(eval.Stdout))
             Assert.Equal(5, json.RootElement.GetProperty("clips").GetInt32());
 
-        var classify = InProcessCli.Run("classify", "--weights", file.Checkpoint, "--input", file.InputNpy);
-        Assert.Equal(1, classify.ExitCode);
-        Assert.Contains("cannot classify frame by frame", classify.Stderr);
-        Assert.Contains("averages over the whole clip", classify.Stderr);
+        // classify: a clip model over a sliding window of its clip (16 frames), one prediction per window, decoded as its recipe
+        // says: 128×171 → 112², resampled to 15 fps (the 40 frames at 25 fps become 24).
+        string video = InProcessCli.Temp("clip.mp4");
+        MoViSharp.Data.Synthetic.FfmpegClipEncoder.Write(video, MoViSharp.Data.Synthetic.SyntheticClipRenderer.Render(0, 3, 0, 40, 64));
+        var classify = InProcessCli.Run("classify", video, "--weights", converted, "--json", "--hop", "8");
+        Assert.True(classify.ExitCode == 0, classify.Stderr);
+        using var result = System.Text.Json.JsonDocument.Parse(classify.Stdout);
+        var perFrame = result.RootElement.GetProperty("per_frame_top1").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        Assert.Equal(24, perFrame.Count);
+        Assert.Equal(new[] { 15, 23 }, Enumerable.Range(0, 24).Where(t => perFrame[t] >= 0));   // the first full window, then every 8 frames
     }
 
     [Fact]
