@@ -34,6 +34,7 @@ public static class CheckpointLoader
                 return (PortModel(file, path, hints), null);
             }
             case CheckpointFormat.TorchZip:
+            case CheckpointFormat.TorchLegacy: // one reader for both torch.save formats
             {
                 using var file = TorchCheckpointReader.Read(path);
                 return (PortModel(file, path, hints), null);
@@ -42,8 +43,8 @@ public static class CheckpointLoader
                 return (WithGate(Layouts.TfliteMoViNetImporter.Load(path), hints.Gate), null);
             default:
                 if (path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase))
-                    throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4).");
-                throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save zip, a safetensors file or a TFLite model).");
+                    throw new CheckpointFormatException(path, "magic", $"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4).");
+                throw new CheckpointFormatException(path, "magic", $"{path} is not a weights file MoViSharp reads (expected a torch.save zip or legacy file, a safetensors file or a TFLite model).");
         }
     }
 

@@ -46,17 +46,20 @@ public static class MoViSharpCheckpoint
     public static (MoViNet Model, IReadOnlyList<string>? Labels) FromTensors(NamedTensors file, string source)
     {
         if (!IsCheckpoint(file) || !file.Metadata.TryGetValue("config", out var configJson))
-            throw new InvalidDataException($"{source} is a safetensors file but not a MoViSharp checkpoint (no 'format'/'config' metadata); " +
-                                           "convert it with `movisharp convert` first.");
-        var config = MoViNetConfigJson.Read(configJson, source);
+            throw new CheckpointFormatException(source, "config", $"{source} is a safetensors file but not a MoViSharp checkpoint (no 'format'/'config' metadata); " +
+                                                                  "convert it with `movisharp convert` first.");
+        var config = CheckpointArchitecture.ReadConfig(configJson, source);
         IReadOnlyList<string>? labels = null;
         if (file.Metadata.TryGetValue("labels", out var labelJson))
         {
             try { labels = JsonSerializer.Deserialize<List<string>>(labelJson); }
-            catch (JsonException e) { throw new InvalidDataException($"{source}: the 'labels' metadata is not a JSON list of strings ({e.Message})."); }
+            catch (JsonException e) { throw new CheckpointFormatException(source, "labels", $"the 'labels' metadata is not a JSON list of strings ({e.Message})."); }
+            if (labels is not null && labels.Any(l => l is null))
+                throw new CheckpointFormatException(source, "labels", "the 'labels' metadata holds null where a label should be.");
             if (labels is not null && labels.Count != config.NumClasses)
-                throw new InvalidDataException($"{source}: {labels.Count} labels for {config.NumClasses} classes.");
+                throw new CheckpointFormatException(source, "labels", $"{labels.Count} labels for {config.NumClasses} classes.");
         }
+        CheckpointArchitecture.CheckFitsFile(config, file, source);
         return (StrictLoader.Build(config, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames, source), labels);
     }
 }

@@ -28,15 +28,16 @@ public static class PortCheckpoint
         int classes = Classes(tensors, source, detected);
         var config = PortLayout.Config(architecture with { NumClasses = classes });
         if (gate is { } g) config = config with { Gate = g };
+        CheckpointArchitecture.CheckFitsFile(config, tensors, source);
         return StrictLoader.Build(config, tensors.Names.ToDictionary(n => n, n => tensors[n]), PortLayout.Mappings, source);
     }
 
     private static MoViNetVariant DetectVariant(NamedTensors tensors, string source, MoViNetVariant? variant)
     {
         var detected = PortLayout.DetectVariant(tensors.Names)
-            ?? throw new InvalidDataException($"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
+            ?? throw new CheckpointFormatException(source, "keys", $"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
         if (variant is { } v && v != detected)
-            throw new InvalidDataException($"{source} holds a {detected.ToString().ToLowerInvariant()} model (its convs are " +
+            throw new CheckpointFormatException(source, "keys", $"{source} holds a {detected.ToString().ToLowerInvariant()} model (its convs are " +
                 $"{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}), not {v.ToString().ToLowerInvariant()}.");
         return detected;
     }
@@ -44,8 +45,13 @@ public static class PortCheckpoint
     private static int Classes(NamedTensors tensors, string source, MoViNetVariant variant)
     {
         string key = $"classifier.3.conv_1.{(variant == MoViNetVariant.Base ? "conv3d" : "conv2d")}.weight";
-        return tensors.TryGetValue(key, out var logits) ? (int)logits.shape[0]
-            : throw new InvalidDataException($"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
+        if (!tensors.TryGetValue(key, out var logits))
+            throw new CheckpointFormatException(source, key, $"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
+        // The class count sizes the model we build: it must come from a real kernel [classes, hidden, …].
+        if (logits.dim() < 2 || logits.shape[0] is < 1 or > CheckpointArchitecture.MaxClasses)
+            throw new CheckpointFormatException(source, key,
+                $"{source}: '{key}' has shape [{string.Join(", ", logits.shape)}]; the classifier kernel needs [classes, hidden, …] with 1 to {CheckpointArchitecture.MaxClasses} classes.");
+        return (int)logits.shape[0];
     }
 
     /// <summary>The model's tensors under the port's names and shapes.</summary>

@@ -40,7 +40,8 @@ public static class PortLayout
         bool stream = config.ConvType != ConvType.ThreeD;
         string kind = stream ? "conv2d" : "conv3d";
         // Port 2-D kernels [O, I, kh, kw] become [O, I, 1, kh, kw]; its temporal (kt,1) kernels [O, I, kt, 1] become [O, I, kt, 1, 1].
-        var spatial = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(2)) : null;
+        // A file tensor of too few dimensions is left as it is: the strict loader then reports its shape instead of libtorch failing.
+        var spatial = stream ? (Func<Tensor, Tensor>?)(t => t.dim() >= 2 ? t.unsqueeze(2) : t) : null;
         var temporal = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(-1)) : null;
         Func<Tensor, Tensor>? Inverse(Func<Tensor, Tensor>? reshape) =>
             reshape is null ? null : ReferenceEquals(reshape, spatial) ? t => t.squeeze(2) : t => t.squeeze(-1);

@@ -2,7 +2,7 @@ namespace MoViSharp.Weights.Tflite;
 
 /// <summary>
 /// A parsed TFLite model (FlatBuffer schema v3). Parsing is fully bounds-checked: a malformed or truncated file throws
-/// <see cref="InvalidDataException"/> naming the file and the problem. Constant data is not copied; it is sliced
+/// <see cref="CheckpointFormatException"/> naming the file and the problem. Constant data is not copied; it is sliced
 /// from the loaded bytes on demand.
 /// </summary>
 public sealed class TfliteModel
