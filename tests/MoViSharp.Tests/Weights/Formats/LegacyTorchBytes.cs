@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using MoViSharp.Weights.Formats;
+using static TorchSharp.torch;
 
 namespace MoViSharp.Tests.Weights.Formats;
 
@@ -48,6 +50,33 @@ internal static class LegacyTorchBytes
     /// <summary><c>{name: float tensor}</c> over legacy storage '0'.</summary>
     public static byte[] StateDict(string name, long numel, long offset, long[] size, long[] stride, string storageType = "FloatStorage") =>
         new PickleBytes().Proto().EmptyDict().Mark().Str(name).Tensor(storageType, "0", numel, offset, size, stride, legacy: true).SetItems().Stop().ToArray();
+
+    /// <summary>A legacy file holding <paramref name="tensors"/> as a plain state dict, one storage per tensor (keys "0", "1", …).</summary>
+    public static byte[] FromTensors(NamedTensors tensors)
+    {
+        var pickle = new PickleBytes().Proto().EmptyDict();
+        var keys = new List<string>();
+        var storages = new List<byte[]>();
+        if (tensors.Count > 0) pickle.Mark();
+        foreach (var (name, tensor) in tensors)
+        {
+            string key = keys.Count.ToString();
+            keys.Add(key);
+            long[] shape = tensor.shape, stride = tensor.stride();
+            pickle.Str(name).Tensor(StorageClass(tensor.dtype), key, tensor.numel(), 0, shape, stride, legacy: true);
+            storages.Add(Storage(tensor.numel(), tensor.numel() == 0 ? [] : tensor.bytes.ToArray()));
+        }
+        if (tensors.Count > 0) pickle.SetItems();
+        return File(pickle.Stop().ToArray(), [.. keys], [.. storages]);
+    }
+
+    private static string StorageClass(ScalarType type) => type switch
+    {
+        ScalarType.Float32 => "FloatStorage", ScalarType.Float64 => "DoubleStorage", ScalarType.Float16 => "HalfStorage",
+        ScalarType.BFloat16 => "BFloat16Storage", ScalarType.Int64 => "LongStorage", ScalarType.Int32 => "IntStorage",
+        ScalarType.Int16 => "ShortStorage", ScalarType.Int8 => "CharStorage", ScalarType.Byte => "ByteStorage", ScalarType.Bool => "BoolStorage",
+        _ => throw new ArgumentException($"no legacy storage class for {type}"),
+    };
 
     public static byte[] Floats(params float[] values)
     {

@@ -84,6 +84,8 @@ internal sealed class PickleBytes
     public static byte[] Zip(byte[] pickle, params (string Key, byte[] Bytes)[] storages) =>
         ZipEntries([("archive/data.pkl", pickle), .. storages.Select(s => ($"archive/data/{s.Key}", s.Bytes)), ("archive/version", "3\n"u8.ToArray())]);
 
+    private static readonly DateTimeOffset FixedTime = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static byte[] ZipEntries(IEnumerable<(string Name, byte[] Bytes)> entries)
     {
         using var buffer = new MemoryStream();
@@ -91,7 +93,9 @@ internal sealed class PickleBytes
         {
             foreach (var (name, bytes) in entries)
             {
-                using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedTime; // the same bytes on every run
+                using var stream = entry.Open();
                 stream.Write(bytes);
             }
         }
