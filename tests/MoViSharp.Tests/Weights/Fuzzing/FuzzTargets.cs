@@ -78,16 +78,22 @@ internal static class FuzzTargets
 
     private static readonly Lazy<FuzzTarget> Tflite = new(() =>
     {
-        // One model receives every import; what a failed import half-wrote does not matter to the next input.
-        var model = new MoViNet(MoViNetSpecs.Mobile("a0"));
+        // A few models, one per concurrent input, receive every import; what a failed import half-wrote does not matter to the next.
+        var models = new System.Collections.Concurrent.ConcurrentBag<MoViNet>();
         return new FuzzTarget("tflite", "fuzz.tflite",
             [(TfliteReferenceFile.Bytes, new FlatBufferMutator())],
             bytes =>
             {
                 var file = TfliteModel.Parse(bytes, "fuzz.tflite");
                 _ = file.Describe();
-                using var scope = NewDisposeScope();
-                TfliteMoViNetImporter.ImportInto(file, model);
+                // Built outside the dispose scope below, which would otherwise dispose the pooled model's tensors.
+                var model = models.TryTake(out var free) ? free : new MoViNet(MoViNetSpecs.Mobile("a0"));
+                try
+                {
+                    using var scope = NewDisposeScope();
+                    TfliteMoViNetImporter.ImportInto(file, model);
+                }
+                finally { models.Add(model); }
             },
             ReaderContract.IsReaderError,
             bytes => (TflitePatch.Extension, TflitePatch.Encode(TfliteReferenceFile.Bytes, bytes)));
@@ -100,16 +106,22 @@ internal static class FuzzTargets
         byte[] portLegacy;
         using (var tensors = TorchCheckpointReader.Read(portZip, "tiny_base_statedict.pt"))
             portLegacy = LegacyTorchBytes.FromTensors(tensors);
-        string path = Path.Combine(Directory.CreateTempSubdirectory("movisharp-fuzz-loader").FullName, "weights");
+        string folder = Directory.CreateTempSubdirectory("movisharp-fuzz-loader").FullName;
         return new FuzzTarget("loader", "weights",
             [(portZip, new TorchZipMutator()), (portLegacy, new TorchLegacyMutator()), (TinyCheckpoint(), new SafeTensorsMutator()),
              (TfliteReferenceFile.Bytes, new FlatBufferMutator())],
             bytes =>
             {
+                string path = Path.Combine(folder, Guid.NewGuid().ToString("N"), "weights"); // one file per input: inputs may run at once
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.WriteAllBytes(path, bytes);
-                using var scope = NewDisposeScope();
-                var (model, _) = CheckpointLoader.Load(path, new CheckpointHints(Architecture: architecture));
-                model.Dispose();
+                try
+                {
+                    using var scope = NewDisposeScope();
+                    var (model, _) = CheckpointLoader.Load(path, new CheckpointHints(Architecture: architecture));
+                    model.Dispose();
+                }
+                finally { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); }
             },
             ReaderContract.IsLoaderError,
             bytes => bytes.Length > 1 << 20 ? (TflitePatch.Extension, TflitePatch.Encode(TfliteReferenceFile.Bytes, bytes)) : (".bin", bytes));
