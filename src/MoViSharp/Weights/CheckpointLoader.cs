@@ -13,6 +13,8 @@ public sealed record CheckpointHints(string? Model = null, MoViNetVariant? Varia
 /// MoViSharp safetensors checkpoints (self-describing), PyTorch-port state dicts as torch.save zips or safetensors, and the
 /// mobile MoViNet TFLite models (imported by following their graph).
 /// The format is recognised from the file's bytes.
+/// Errors from the file's content are <see cref="CheckpointFormatException"/>, <see cref="CheckpointNotSupportedException"/> or
+/// <see cref="Layouts.CheckpointMismatchException"/> (docs/fuzzing.md); <see cref="ArgumentException"/> means the hints.
 /// </summary>
 public static class CheckpointLoader
 {

@@ -12,9 +12,11 @@ namespace MoViSharp.Weights.Formats;
 /// Reads and writes NumPy .npy files (format versions 1.0, 2.0 and 3.0).
 /// <para>Reading accepts <c>&lt;f4</c>, <c>&lt;f8</c>, <c>&lt;i8</c>, <c>&lt;i4</c>, <c>|u1</c> and the big-endian forms of the
 /// wider types; big-endian elements are byte-swapped and <c>fortran_order: True</c> arrays are transposed, so what comes
-/// back is always little-endian C order with the file's shape. Anything malformed raises <see cref="InvalidDataException"/>
+/// back is always little-endian C order with the file's shape. Anything malformed raises <see cref="CheckpointFormatException"/>
 /// whose message starts with the path and says what is wrong. The data must be exactly as long as the shape needs:
 /// trailing bytes mean a damaged or concatenated file and are rejected.</para>
+/// <para>Error contract (docs/fuzzing.md): reading any bytes gives an array, a <see cref="CheckpointFormatException"/> or a
+/// <see cref="CheckpointNotSupportedException"/> (an unknown descr or version); shapes are checked before anything is allocated.</para>
 /// <para>Writing produces what <c>numpy.save</c> does for a C-order little-endian array: version 1.0 (2.0 only when the
 /// header exceeds 65535 bytes), the same header text and padding, data starting at a multiple of 64 bytes. Writes are atomic:
 /// the file is written next to its destination under a temporary name and renamed into place.</para>

@@ -11,6 +11,8 @@ namespace MoViSharp.Weights.Formats;
 /// Writing lays the tensors out in the <see cref="NamedTensors"/> insertion order (so a written file reads back in the same
 /// order), writes <c>__metadata__</c> when there is any, pads the header with spaces to a multiple of 8 bytes, and replaces
 /// the target file atomically. A write followed by a read gives the same bits.
+/// <para>Error contract (docs/fuzzing.md): reading any bytes gives tensors, a <see cref="CheckpointFormatException"/> or a
+/// <see cref="CheckpointNotSupportedException"/> (an unknown dtype, a tensor over 2 GB), with memory bounded by the file's size.</para>
 /// </summary>
 public static class SafeTensorsFile
 {

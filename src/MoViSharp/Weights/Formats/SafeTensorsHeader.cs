@@ -129,6 +129,8 @@ internal sealed class SafeTensorsHeader
             throw Bad(
                 $"{Prefix()} of {TensorElementTypes.Describe(elementType)} {TensorElementTypes.FormatShape(dims)} needs {bytes} bytes, " +
                 $"but data_offsets [{begin}, {end}] span {end - begin}.");
+        if (bytes > Array.MaxLength)
+            throw new CheckpointNotSupportedException(source, Prefix(), $"{Prefix()} has {bytes} bytes; tensors over {Array.MaxLength} bytes are not supported.");
         return new SafeTensorsEntry(name, elementType, dims, begin, end);
     }
 

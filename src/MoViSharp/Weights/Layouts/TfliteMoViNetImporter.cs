@@ -16,7 +16,8 @@ namespace MoViSharp.Weights.Layouts;
 /// classifier). Weights are dequantized per channel and transposed to our 5-D layout. The file's BatchNorms are folded into
 /// conv biases; we keep BN in the model as an identity (γ=1, mean 0, var 1−ε) with β = the folded bias, so that the imported
 /// model can be fine-tuned. The import fails unless every weight constant of the file is used exactly once and every
-/// parameter and buffer of the model is set.
+/// parameter and buffer of the model is set. Every failure is a <see cref="CheckpointFormatException"/> (or, for a constant of a
+/// type that cannot be converted, a <see cref="CheckpointNotSupportedException"/>), and no graph can make the import loop.
 /// </para>
 /// </summary>
 public static class TfliteMoViNetImporter
