@@ -11,6 +11,8 @@ namespace MoViSharp.Weights;
 /// safetensors checkpoints (self-describing, any family), upstream state dicts (torch.save files or safetensors) in any layout a
 /// registered family declares (<see cref="IModelFamily.Layouts"/>), and the mobile MoViNet TFLite models. The format is
 /// recognised from the file's bytes. The user's <see cref="CheckpointHints"/> are applied here, once, for every format.
+/// Errors from the file's content are <see cref="CheckpointFormatException"/>, <see cref="CheckpointNotSupportedException"/> or
+/// <see cref="CheckpointMismatchException"/> (docs/fuzzing.md); <see cref="ArgumentException"/> means the hints.
 /// </summary>
 public static class CheckpointLoader
 {
@@ -18,15 +20,27 @@ public static class CheckpointLoader
     {
         hints ??= new CheckpointHints();
         var format = CheckpointFormats.Detect(path);
-        LoadedModel loaded = format switch
+        LoadedModel loaded;
+        try
         {
-            CheckpointFormat.SafeTensors => FromSafeTensors(path, hints),
-            CheckpointFormat.TorchZip => FromUpstream(ReadTorch(path), path, hints),
-            CheckpointFormat.Tflite => new LoadedModel(TfliteMoViNetImporter.Load(path, Architecture(hints)), null),
-            _ when path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase) =>
-                throw new InvalidDataException($"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4)."),
-            _ => throw new InvalidDataException($"{path} is not a weights file MoViSharp reads (expected a torch.save file, a safetensors file or a TFLite model)."),
-        };
+            loaded = format switch
+            {
+                CheckpointFormat.SafeTensors => FromSafeTensors(path, hints),
+                // One reader for both torch.save formats (zip, and the legacy one of PyTorch < 1.6 that TSM and C3D files use).
+                CheckpointFormat.TorchZip or CheckpointFormat.TorchLegacy => FromUpstream(ReadTorch(path), path, hints),
+                CheckpointFormat.Tflite => new LoadedModel(TfliteMoViNetImporter.Load(path, Architecture(hints)), null),
+                _ when path.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase) => throw new CheckpointFormatException(path, "magic",
+                    $"{path} is named .tflite but is not a TFLite model (no 'TFL3' identifier at byte 4)."),
+                _ => throw new CheckpointFormatException(path, "magic",
+                    $"{path} is not a weights file MoViSharp reads (expected a torch.save zip or legacy file, a safetensors file or a TFLite model)."),
+            };
+        }
+        catch (InvalidDataException e)
+        {
+            // Layouts and config readers say "these tensors or this config do not describe the model" with InvalidDataException;
+            // at the loader's boundary that is a format error of the file, as the readers' contract states.
+            throw new CheckpointFormatException(path, "model", e.Message, e);
+        }
         try
         {
             CheckHints(loaded.Model.Config, hints, path);
@@ -70,7 +84,7 @@ public static class CheckpointLoader
             .SelectMany(f => f.Layouts)
             .ToList();
         var layout = layouts.FirstOrDefault(l => l.Matches(tensors, hints))
-            ?? throw new InvalidDataException($"{path}: its {tensors.Count} tensors (e.g. '{tensors.Names.FirstOrDefault()}') follow no checkpoint layout MoViSharp knows " +
+            ?? throw new CheckpointFormatException(path, "keys", $"{path}: its {tensors.Count} tensors (e.g. '{tensors.Names.FirstOrDefault()}') follow no checkpoint layout MoViSharp knows " +
                 $"({string.Join(", ", layouts.Select(l => l.Name))}); a MoViSharp checkpoint needs 'format' metadata.");
         return new LoadedModel(layout.Load(tensors, path, hints), null);
     }

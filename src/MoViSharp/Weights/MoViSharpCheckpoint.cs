@@ -51,21 +51,31 @@ public static class MoViSharpCheckpoint
     public static LoadedModel FromTensors(NamedTensors file, string source)
     {
         if (!IsCheckpoint(file) || !file.Metadata.TryGetValue("config", out var configJson))
-            throw new InvalidDataException($"{source} is a safetensors file but not a MoViSharp checkpoint (no 'format'/'config' metadata); " +
-                                           "convert it with `movisharp convert` first.");
+            throw new CheckpointFormatException(source, "config", $"{source} is a safetensors file but not a MoViSharp checkpoint (no 'format'/'config' metadata); " +
+                                                                  "convert it with `movisharp convert` first.");
         string familyName = file.Metadata.TryGetValue("family", out var f) ? f : MoViNetFamily.FamilyName;
         IModelFamily family;
         try { family = ModelRegistry.Family(familyName); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}"); }
-        var config = family.ReadConfig(configJson, source);
+        catch (ArgumentException e) { throw new CheckpointFormatException(source, "family", e.Message); }
+        ModelConfig config;
+        try
+        {
+            // MoViNet configs are checked field by field and bounded before anything is built (the fuzzed path).
+            config = family is MoViNetFamily ? CheckpointArchitecture.ReadConfig(configJson, source) : family.ReadConfig(configJson, source);
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        { throw new CheckpointFormatException(source, "config", $"the 'config' metadata does not describe a {familyName} model ({e.Message})", e); }
         IReadOnlyList<string>? labels = null;
         if (file.Metadata.TryGetValue("labels", out var labelJson))
         {
             try { labels = JsonSerializer.Deserialize<List<string>>(labelJson); }
-            catch (JsonException e) { throw new InvalidDataException($"{source}: the 'labels' metadata is not a JSON list of strings ({e.Message})."); }
+            catch (JsonException e) { throw new CheckpointFormatException(source, "labels", $"the 'labels' metadata is not a JSON list of strings ({e.Message})."); }
+            if (labels is not null && labels.Any(l => l is null))
+                throw new CheckpointFormatException(source, "labels", "the 'labels' metadata holds null where a label should be.");
             if (labels is not null && labels.Count != config.NumClasses)
-                throw new InvalidDataException($"{source}: {labels.Count} labels for {config.NumClasses} classes.");
+                throw new CheckpointFormatException(source, "labels", $"{labels.Count} labels for {config.NumClasses} classes.");
         }
+        if (config is MoViNetConfig movinet) CheckpointArchitecture.CheckFitsFile(movinet, file, source);
         var model = StrictLoader.Build(config, file.Names.ToDictionary(n => n, n => file[n]), StrictLoader.SameNames, source);
         return new LoadedModel(model, labels);
     }

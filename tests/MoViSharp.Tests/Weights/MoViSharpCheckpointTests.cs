@@ -55,7 +55,7 @@ public class MoViSharpCheckpointTests
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("ckpt").FullName, "plain.safetensors");
         using (var plain = new NamedTensors()) { plain.Add("x", zeros(2)); SafeTensorsFile.Write(path, plain); }
-        var error = Assert.Throws<InvalidDataException>(() => MoViSharpCheckpoint.Load(path));
+        var error = Assert.Throws<CheckpointFormatException>(() => MoViSharpCheckpoint.Load(path));
         Assert.Contains("not a MoViSharp checkpoint", error.Message);
     }
 }

@@ -23,7 +23,7 @@ public sealed class PortLayout : ICheckpointLayout
     public VideoModel Load(NamedTensors tensors, string source, CheckpointHints hints)
     {
         var detected = DetectVariant(tensors.Names)
-            ?? throw new InvalidDataException($"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
+            ?? throw new CheckpointFormatException(source, "keys", $"{source} is not in the PyTorch port's layout (no 'conv1.conv_1.conv3d/conv2d' stem).");
         MoViNetConfig architecture;
         if (hints.Architecture is { } custom)
             architecture = custom as MoViNetConfig ?? throw new ArgumentException($"{source} holds MoViNet weights (PyTorch port); the given config is a '{custom.Family}' model.");
@@ -35,12 +35,17 @@ public sealed class PortLayout : ICheckpointLayout
             architecture = entry.Config as MoViNetConfig ?? throw new ArgumentException($"{source} holds MoViNet weights (PyTorch port), not a '{entry.Family}' model.");
         }
         if (architecture.Variant != detected)
-            throw new InvalidDataException($"{source} holds a {VariantName(detected)} model (its convs are " +
+            throw new CheckpointFormatException(source, "keys", $"{source} holds a {VariantName(detected)} model (its convs are " +
                 $"{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}), not {VariantName(architecture.Variant)}.");
         string key = $"classifier.3.conv_1.{(detected == MoViNetVariant.Base ? "conv3d" : "conv2d")}.weight";
-        int classes = tensors.TryGetValue(key, out var logits) ? (int)logits.shape[0]
-            : throw new InvalidDataException($"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
-        var config = Config(architecture with { NumClasses = classes });
+        if (!tensors.TryGetValue(key, out var logits))
+            throw new CheckpointFormatException(source, key, $"{source} has no '{key}' (the classifier), so it is not a complete port checkpoint.");
+        // The class count sizes the model we build: it must come from a real kernel [classes, hidden, …].
+        if (logits.dim() < 2 || logits.shape[0] is < 1 or > CheckpointArchitecture.MaxClasses)
+            throw new CheckpointFormatException(source, key,
+                $"{source}: '{key}' has shape [{string.Join(", ", logits.shape)}]; the classifier kernel needs [classes, hidden, …] with 1 to {CheckpointArchitecture.MaxClasses} classes.");
+        var config = Config(architecture with { NumClasses = (int)logits.shape[0] });
+        CheckpointArchitecture.CheckFitsFile(config, tensors, source);
         return StrictLoader.Build(config, tensors.Names.ToDictionary(n => n, n => tensors[n]), m => Mappings((MoViNet)m), source);
     }
 
@@ -85,7 +90,8 @@ public sealed class PortLayout : ICheckpointLayout
         bool stream = config.ConvType != ConvType.ThreeD;
         string kind = stream ? "conv2d" : "conv3d";
         // Port 2-D kernels [O, I, kh, kw] become [O, I, 1, kh, kw]; its temporal (kt,1) kernels [O, I, kt, 1] become [O, I, kt, 1, 1].
-        var spatial = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(2)) : null;
+        // A file tensor of too few dimensions is left as it is: the strict loader then reports its shape instead of libtorch failing.
+        var spatial = stream ? (Func<Tensor, Tensor>?)(t => t.dim() >= 2 ? t.unsqueeze(2) : t) : null;
         var temporal = stream ? (Func<Tensor, Tensor>?)(t => t.unsqueeze(-1)) : null;
         Func<Tensor, Tensor>? Inverse(Func<Tensor, Tensor>? reshape) =>
             reshape is null ? null : ReferenceEquals(reshape, spatial) ? t => t.squeeze(2) : t => t.squeeze(-1);

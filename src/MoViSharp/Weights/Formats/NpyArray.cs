@@ -10,9 +10,13 @@ public sealed class NpyArray
 {
     public NpyArray(NpyDataType dataType, long[] shape, byte[] data)
     {
-        long count = shape.Aggregate(1L, (product, d) => checked(product * d));
-        if (count * dataType.ElementSize() != data.Length)
-            throw new ArgumentException($"shape {NpyHeader.FormatShape(shape)} of {dataType} needs {count * dataType.ElementSize()} bytes, got {data.Length}", nameof(data));
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(data);
+        // The product is taken over the whole shape and may overflow for a shape with a zero in it; such a shape matches no data.
+        long? count = TensorElementTypes.CheckedNumel(shape);
+        long? bytes = count is { } n && n <= Array.MaxLength ? n * dataType.ElementSize() : null;
+        if (bytes != data.Length)
+            throw new ArgumentException($"shape {NpyHeader.FormatShape(shape)} of {dataType} needs {(bytes is { } b ? b.ToString() : "more than 2^31")} bytes, got {data.Length}", nameof(data));
         DataType = dataType;
         Shape = shape;
         Data = data;

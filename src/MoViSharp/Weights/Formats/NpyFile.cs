@@ -1,4 +1,3 @@
-using MoViSharp.IO;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
@@ -13,9 +12,11 @@ namespace MoViSharp.Weights.Formats;
 /// Reads and writes NumPy .npy files (format versions 1.0, 2.0 and 3.0).
 /// <para>Reading accepts <c>&lt;f4</c>, <c>&lt;f8</c>, <c>&lt;i8</c>, <c>&lt;i4</c>, <c>|u1</c> and the big-endian forms of the
 /// wider types; big-endian elements are byte-swapped and <c>fortran_order: True</c> arrays are transposed, so what comes
-/// back is always little-endian C order with the file's shape. Anything malformed raises <see cref="InvalidDataException"/>
+/// back is always little-endian C order with the file's shape. Anything malformed raises <see cref="CheckpointFormatException"/>
 /// whose message starts with the path and says what is wrong. The data must be exactly as long as the shape needs:
 /// trailing bytes mean a damaged or concatenated file and are rejected.</para>
+/// <para>Error contract (docs/fuzzing.md): reading any bytes gives an array, a <see cref="CheckpointFormatException"/> or a
+/// <see cref="CheckpointNotSupportedException"/> (an unknown descr or version); shapes are checked before anything is allocated.</para>
 /// <para>Writing produces what <c>numpy.save</c> does for a C-order little-endian array: version 1.0 (2.0 only when the
 /// header exceeds 65535 bytes), the same header text and padding, data starting at a multiple of 64 bytes. Writes are atomic:
 /// the file is written next to its destination under a temporary name and renamed into place.</para>
@@ -46,9 +47,25 @@ public static partial class NpyFile
     public static NpyArray ReadArray(string path)
     {
         using var stream = OpenRead(path);
-        var header = ReadHeader(stream, path);
-        var data = new byte[header.DataLength];
-        stream.ReadExactly(data);
+        return ReadArray(stream, path);
+    }
+
+    /// <summary>Reads .npy bytes held in memory; <paramref name="name"/> names them in error messages.</summary>
+    public static NpyArray ReadArray(byte[] bytes, string name)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return ReadArray(stream, name);
+    }
+
+    /// <summary>Reads a .npy array from the current position to the end of a seekable stream.</summary>
+    public static NpyArray ReadArray(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+            throw new ArgumentException("The stream must be seekable.", nameof(stream));
+        var header = ReadHeader(stream, name);
+        var data = new byte[header.DataLength]; // checked against the file's length by ReadHeader
+        TensorBytes.ReadExactly(stream, data, name, "data");
         if (header.BigEndian)
             SwapBytes(data, header.DataType.ElementSize());
         if (header.FortranOrder && header.Shape.Length > 1)
@@ -64,10 +81,14 @@ public static partial class NpyFile
     }
 
     /// <summary>Reads <paramref name="path"/> into a CPU tensor of the matching dtype (float32, float64, int64, int32 or uint8).</summary>
-    public static Tensor Read(string path)
+    public static Tensor Read(string path) => ToTensor(ReadArray(path));
+
+    /// <summary>Reads .npy bytes held in memory into a CPU tensor; <paramref name="name"/> names them in error messages.</summary>
+    public static Tensor Read(byte[] bytes, string name) => ToTensor(ReadArray(bytes, name));
+
+    private static Tensor ToTensor(NpyArray array)
     {
-        var array = ReadArray(path);
-        var tensor = empty(array.Shape, array.DataType.ToScalarType());
+        var tensor = empty(array.Shape, array.DataType.ToScalarType()); // the shape passed TensorShapes in ReadHeader
         try
         {
             if (array.Data.Length > 0)
@@ -84,34 +105,34 @@ public static partial class NpyFile
     private static FileStream OpenRead(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
 
-    private static NpyHeader ReadHeader(FileStream stream, string path)
+    private static NpyHeader ReadHeader(Stream stream, string path)
     {
-        long fileLength = stream.Length;
+        long fileLength = stream.Length - stream.Position;
         Span<byte> preamble = stackalloc byte[12];
         int got = stream.ReadAtLeast(preamble[..8], 8, throwOnEndOfStream: false);
         int magicBytes = Math.Min(got, Magic.Length);
         if (got == 0 || !preamble[..magicBytes].SequenceEqual(Magic.AsSpan(0, magicBytes)))
-            throw Invalid(path, $"not a NumPy .npy file: it starts with {Hex(preamble[..magicBytes])}, expected 93 4E 55 4D 50 59 (\\x93NUMPY)");
+            throw Invalid(path, "magic", $"not a NumPy .npy file: it starts with {Hex(preamble[..magicBytes])}, expected 93 4E 55 4D 50 59 (\\x93NUMPY)");
         if (got < 8)
-            throw Invalid(path, $"the file is only {got} bytes long, too short for the .npy magic and version");
+            throw Invalid(path, "magic", $"the file is only {got} bytes long, too short for the .npy magic and version");
 
         byte major = preamble[6], minor = preamble[7];
         if (major is not (1 or 2 or 3) || minor != 0)
-            throw Invalid(path, $"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)");
+            throw new CheckpointNotSupportedException(path, "version", $"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)");
         int lengthSize = major == 1 ? 2 : 4;
         if (stream.ReadAtLeast(preamble.Slice(8, lengthSize), lengthSize, throwOnEndOfStream: false) < lengthSize)
-            throw Invalid(path, $"the file ends after {fileLength} bytes, inside the header length");
+            throw Invalid(path, "header length", $"the file ends after {fileLength} bytes, inside the header length");
         long headerLength = major == 1
             ? BinaryPrimitives.ReadUInt16LittleEndian(preamble[8..])
             : BinaryPrimitives.ReadUInt32LittleEndian(preamble[8..]);
         long dataOffset = 8 + lengthSize + headerLength;
         if (dataOffset > fileLength)
-            throw Invalid(path, $"the header length says {headerLength} bytes but only {fileLength - 8 - lengthSize} bytes follow it: the file is truncated");
+            throw Invalid(path, "header length", $"the header length says {headerLength} bytes but only {fileLength - 8 - lengthSize} bytes follow it: the file is truncated");
         if (headerLength > MaxHeaderLength)
-            throw Invalid(path, $"the header is {headerLength} bytes long, more than the {MaxHeaderLength} this reader accepts");
+            throw Invalid(path, "header length", $"the header is {headerLength} bytes long, more than the {MaxHeaderLength} this reader accepts");
 
         var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
+        TensorBytes.ReadExactly(stream, headerBytes, path, "header");
         // Versions 1 and 2 store the header in Latin-1, version 3 in UTF-8.
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
 
@@ -122,22 +143,22 @@ public static partial class NpyFile
         }
         catch (FormatException e)
         {
-            throw Invalid(path, $"malformed header: {e.Message} (header: {Abbreviate(text)})");
+            throw Invalid(path, "header", $"malformed header: {e.Message} (header: {Abbreviate(text)})");
         }
 
         var (type, bigEndian) = ParseDescr(dict, path);
         bool fortranOrder = dict.TryGetValue("fortran_order", out var fortran) && fortran is bool b
             ? b
-            : throw Invalid(path, "the header has no boolean 'fortran_order'");
+            : throw Invalid(path, "fortran_order", "the header has no boolean 'fortran_order'");
         long[] shape = ParseShape(dict, path);
 
-        // BigInteger so that a hostile shape cannot overflow the size computation.
-        BigInteger needed = shape.Aggregate(BigInteger.One, (product, d) => product * d) * type.ElementSize();
+        long count = TensorShapes.CheckedElementCount(shape, type.ElementSize(), path, "the array");
+        long needed = count * type.ElementSize();
         long available = fileLength - dataOffset;
         if (needed != available)
-            throw Invalid(path, $"shape {NpyHeader.FormatShape(shape)} of {type.Descr()} needs {needed} bytes of data, the file has {available}");
+            throw Invalid(path, "data", $"shape {NpyHeader.FormatShape(shape)} of {type.Descr()} needs {needed} bytes of data, the file has {available}");
         if (needed > Array.MaxLength)
-            throw Invalid(path, $"the array has {needed} bytes of data, more than the {Array.MaxLength} this reader can hold in memory");
+            throw new CheckpointNotSupportedException(path, "data", $"the array has {needed} bytes of data, more than the {Array.MaxLength} this reader can hold in memory");
 
         return new NpyHeader(major, type, bigEndian, fortranOrder, shape, dataOffset);
     }
@@ -145,23 +166,23 @@ public static partial class NpyFile
     private static (NpyDataType Type, bool BigEndian) ParseDescr(Dictionary<string, object?> dict, string path)
     {
         if (!dict.TryGetValue("descr", out var descr))
-            throw Invalid(path, "the header has no 'descr'");
+            throw Invalid(path, "descr", "the header has no 'descr'");
         if (descr is not string text)
-            throw Invalid(path, "the header's descr is a structured dtype, which is not supported (supported: <f4, <f8, <i8, <i4, |u1 and big-endian >f4, >f8, >i8, >i4)");
+            throw new CheckpointNotSupportedException(path, "descr", "the header's descr is a structured dtype, which is not supported (supported: <f4, <f8, <i8, <i4, |u1 and big-endian >f4, >f8, >i8, >i4)");
         if (!NpyDataTypes.TryParseDescr(text, out var type, out bool bigEndian))
-            throw Invalid(path, $"unsupported descr '{text}' (supported: <f4, <f8, <i8, <i4, |u1 and big-endian >f4, >f8, >i8, >i4)");
+            throw new CheckpointNotSupportedException(path, "descr", $"unsupported descr '{text}' (supported: <f4, <f8, <i8, <i4, |u1 and big-endian >f4, >f8, >i8, >i4)");
         return (type, bigEndian);
     }
 
     private static long[] ParseShape(Dictionary<string, object?> dict, string path)
     {
         if (!dict.TryGetValue("shape", out var value) || value is not List<object?> items)
-            throw Invalid(path, "the header has no 'shape' tuple");
+            throw Invalid(path, "shape", "the header has no 'shape' tuple");
         var shape = new long[items.Count];
         for (int i = 0; i < items.Count; i++)
         {
             if (items[i] is not long d || d < 0)
-                throw Invalid(path, $"the header's shape has {(items[i] is long n ? n.ToString(CultureInfo.InvariantCulture) : "a non-integer")} as dimension {i}; dimensions must be non-negative integers");
+                throw Invalid(path, "shape", $"the header's shape has {(items[i] is long n ? n.ToString(CultureInfo.InvariantCulture) : "a non-integer")} as dimension {i}; dimensions must be non-negative integers");
             shape[i] = d;
         }
         return shape;
@@ -289,7 +310,7 @@ public static partial class NpyFile
         });
     }
 
-    private static InvalidDataException Invalid(string path, string problem) => new($"{path}: {problem}");
+    private static CheckpointFormatException Invalid(string path, string field, string problem) => new(path, field, problem);
 
     private static string Hex(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "nothing (the file is empty)" : Convert.ToHexString(bytes).Chunk(2).Select(c => new string(c)).Aggregate((a, b) => a + " " + b);
 

@@ -10,7 +10,7 @@ namespace MoViSharp.Weights.Formats;
 public sealed record NpyHeader(int Version, NpyDataType DataType, bool BigEndian, bool FortranOrder, long[] Shape, long DataOffset)
 {
     /// <summary>The number of elements, the product of <see cref="Shape"/>.</summary>
-    public long ElementCount => Shape.Aggregate(1L, (product, d) => product * d);
+    public long ElementCount => Shape.Aggregate(1L, (product, d) => product * d); // readers check the product fits (TensorShapes)
 
     /// <summary>The number of data bytes the shape and type need.</summary>
     public long DataLength => ElementCount * DataType.ElementSize();

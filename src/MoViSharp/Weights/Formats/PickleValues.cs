@@ -66,7 +66,7 @@ internal sealed record PickleGlobal(string Module, string Name)
 /// <summary>What the unpickler asks of the code that uses it: which globals exist, what calling them yields, what persistent ids load as.</summary>
 internal interface IPickleHost
 {
-    /// <summary>Returns the object for an allowed global, or throws <see cref="InvalidDataException"/> for any other.</summary>
+    /// <summary>Returns the object for an allowed global, or throws <see cref="CheckpointFormatException"/> for any other.</summary>
     object ResolveGlobal(string module, string name);
 
     /// <summary>The result of REDUCE: applying <paramref name="callable"/> (something <see cref="ResolveGlobal"/> returned) to <paramref name="args"/>.</summary>

@@ -7,14 +7,16 @@ namespace MoViSharp.Weights.Formats;
 /// A pickle reader for the subset of the protocol that <c>torch.save</c> writes (protocols 2 to 5, binary opcodes only).
 /// It never imports or runs anything: every global goes through <see cref="IPickleHost.ResolveGlobal"/>, which refuses what it
 /// does not know, and REDUCE only hands arguments to the host's own builders. Memo, stack, strings and containers are bounded,
-/// and every opcode consumes input, so any input ends in a value or an <see cref="InvalidDataException"/>.
+/// and every opcode consumes input, so any input ends in a value or a <see cref="CheckpointFormatException"/>. It never recurses,
+/// so nesting depth costs no call stack; depth is bounded by <see cref="TorchCheckpointLimits.MaxStackDepth"/>.
 /// </summary>
 internal sealed class RestrictedUnpickler
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly byte[] _data;
-    private readonly string _source;
+    private readonly string _fileName;
+    private readonly string _field;
     private readonly IPickleHost _host;
     private readonly TorchCheckpointLimits _limits;
     private readonly List<object?> _stack = [];
@@ -23,15 +25,22 @@ internal sealed class RestrictedUnpickler
     private int _position;
     private int _opcodeAt;
 
-    /// <param name="data">The pickle bytes.</param>
-    /// <param name="source">Names the input in every error message (for example <c>"model.pt: archive/data.pkl"</c>).</param>
-    public RestrictedUnpickler(byte[] data, string source, IPickleHost host, TorchCheckpointLimits limits)
+    /// <param name="data">The bytes holding the pickle.</param>
+    /// <param name="fileName">Names the file in every error message.</param>
+    /// <param name="field">Names the pickle in every error message (for example <c>archive/data.pkl</c>).</param>
+    /// <param name="start">Where the pickle starts in <paramref name="data"/> (legacy files hold several pickles back to back).</param>
+    public RestrictedUnpickler(byte[] data, string fileName, string field, IPickleHost host, TorchCheckpointLimits limits, int start = 0)
     {
         _data = data;
-        _source = source;
+        _fileName = fileName;
+        _field = field;
         _host = host;
         _limits = limits;
+        _position = start;
     }
+
+    /// <summary>The byte after the last one read: after <see cref="Load"/>, the byte after STOP.</summary>
+    public int Position => _position;
 
     /// <summary>Runs the pickle program up to STOP and returns the value it leaves.</summary>
     public object? Load()
@@ -200,7 +209,7 @@ internal sealed class RestrictedUnpickler
         _ => value.GetType().Name,
     };
 
-    private InvalidDataException Error(string message) => new($"{_source}: {message} (at byte {_opcodeAt}).");
+    private CheckpointFormatException Error(string message) => new(_fileName, _field, $"{_field}: {message} (at byte {_opcodeAt}).");
 
     private byte ReadByte()
     {

@@ -11,6 +11,8 @@ namespace MoViSharp.Weights.Formats;
 /// Writing lays the tensors out in the <see cref="NamedTensors"/> insertion order (so a written file reads back in the same
 /// order), writes <c>__metadata__</c> when there is any, pads the header with spaces to a multiple of 8 bytes, and replaces
 /// the target file atomically. A write followed by a read gives the same bits.
+/// <para>Error contract (docs/fuzzing.md): reading any bytes gives tensors, a <see cref="CheckpointFormatException"/> or a
+/// <see cref="CheckpointNotSupportedException"/> (an unknown dtype, a tensor over 2 GB), with memory bounded by the file's size.</para>
 /// </summary>
 public static class SafeTensorsFile
 {
@@ -39,15 +41,15 @@ public static class SafeTensorsFile
             throw new ArgumentException("The stream must be seekable.", nameof(stream));
         long fileLength = stream.Length - stream.Position;
         if (fileLength < 8)
-            throw new InvalidDataException($"{sourceName}: {fileLength} bytes is too short for a safetensors file (at least 8 needed).");
+            throw new CheckpointFormatException(sourceName, "length", $"{fileLength} bytes is too short for a safetensors file (at least 8 needed).");
         Span<byte> prefix = stackalloc byte[8];
         TensorBytes.ReadExactly(stream, prefix, sourceName);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > MaxHeaderBytes)
-            throw new InvalidDataException($"{sourceName}: header length {headerLength} exceeds the limit of {MaxHeaderBytes} bytes.");
+            throw new CheckpointFormatException(sourceName, "header length", $"header length {headerLength} exceeds the limit of {MaxHeaderBytes} bytes.");
         if ((long)headerLength > fileLength - 8)
-            throw new InvalidDataException(
-                $"{sourceName}: header length {headerLength} is larger than the {fileLength - 8} bytes that follow it.");
+            throw new CheckpointFormatException(sourceName, "header length",
+                $"header length {headerLength} is larger than the {fileLength - 8} bytes that follow it.");
         var json = new byte[headerLength];
         TensorBytes.ReadExactly(stream, json, sourceName);
         var header = SafeTensorsHeader.Parse(json, fileLength - 8 - (long)headerLength, sourceName);
@@ -61,7 +63,7 @@ public static class SafeTensorsFile
                 try
                 {
                     var target = TensorBytes.Span(tensor);
-                    TensorBytes.ReadExactly(stream, target, $"{sourceName}: tensor '{entry.Name}'");
+                    TensorBytes.ReadExactly(stream, target, sourceName, $"tensor '{entry.Name}'");
                     if (entry.ElementType == ScalarType.Bool)
                         TensorBytes.NormaliseBool(target);
                 }

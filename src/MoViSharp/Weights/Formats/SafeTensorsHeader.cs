@@ -24,7 +24,7 @@ internal sealed class SafeTensorsHeader
     public static SafeTensorsHeader Parse(ReadOnlySpan<byte> json, long dataLength, string source)
     {
         if (!System.Text.Unicode.Utf8.IsValid(json))
-            throw new InvalidDataException($"{source}: the header is not valid UTF-8.");
+            throw new CheckpointFormatException(source, "header", $"the header is not valid UTF-8.");
         JsonDocument document;
         try
         {
@@ -32,13 +32,13 @@ internal sealed class SafeTensorsHeader
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: the header is not valid JSON: {e.Message}", e);
+            throw new CheckpointFormatException(source, "header", $"the header is not valid JSON: {e.Message}", e);
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{source}: the header is a JSON {root.ValueKind}, not an object.");
+                throw new CheckpointFormatException(source, "header", $"the header is a JSON {root.ValueKind}, not an object.");
 
             var entries = new List<SafeTensorsEntry>();
             var names = new HashSet<string>(StringComparer.Ordinal);
@@ -46,7 +46,7 @@ internal sealed class SafeTensorsHeader
             foreach (var property in root.EnumerateObject())
             {
                 if (!names.Add(property.Name))
-                    throw new InvalidDataException($"{source}: the header names '{property.Name}' twice.");
+                    throw new CheckpointFormatException(source, "header", $"the header names '{property.Name}' twice.");
                 if (property.Name == MetadataKey)
                     metadata = ParseMetadata(property.Value, source);
                 else
@@ -58,19 +58,19 @@ internal sealed class SafeTensorsHeader
             foreach (var entry in ordered)
             {
                 if (entry.End > dataLength)
-                    throw new InvalidDataException(
-                        $"{source}: tensor '{entry.Name}' ends at byte {entry.End}, beyond the data section of {dataLength} bytes.");
+                    throw new CheckpointFormatException(source, $"tensor '{entry.Name}'",
+                        $"tensor '{entry.Name}' ends at byte {entry.End}, beyond the data section of {dataLength} bytes.");
                 if (entry.Begin < expected)
-                    throw new InvalidDataException(
-                        $"{source}: tensor '{entry.Name}' at bytes [{entry.Begin}, {entry.End}) overlaps the previous tensor, which ends at {expected}.");
+                    throw new CheckpointFormatException(source, $"tensor '{entry.Name}'",
+                        $"tensor '{entry.Name}' at bytes [{entry.Begin}, {entry.End}) overlaps the previous tensor, which ends at {expected}.");
                 if (entry.Begin > expected)
-                    throw new InvalidDataException(
-                        $"{source}: tensor '{entry.Name}' starts at byte {entry.Begin}, leaving the bytes [{expected}, {entry.Begin}) unused.");
+                    throw new CheckpointFormatException(source, $"tensor '{entry.Name}'",
+                        $"tensor '{entry.Name}' starts at byte {entry.Begin}, leaving the bytes [{expected}, {entry.Begin}) unused.");
                 expected = entry.End;
             }
             if (expected != dataLength)
-                throw new InvalidDataException(
-                    $"{source}: the tensors cover {expected} bytes, but the data section has {dataLength}.");
+                throw new CheckpointFormatException(source, "data",
+                    $"the tensors cover {expected} bytes, but the data section has {dataLength}.");
             return new SafeTensorsHeader { Entries = ordered, Metadata = metadata ?? new Dictionary<string, string>() };
         }
     }
@@ -78,23 +78,24 @@ internal sealed class SafeTensorsHeader
     private static Dictionary<string, string> ParseMetadata(JsonElement value, string source)
     {
         if (value.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{source}: __metadata__ is a JSON {value.ValueKind}, not an object of strings.");
+            throw new CheckpointFormatException(source, "header", $"__metadata__ is a JSON {value.ValueKind}, not an object of strings.");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in value.EnumerateObject())
         {
             if (item.Value.ValueKind != JsonValueKind.String)
-                throw new InvalidDataException($"{source}: __metadata__ entry '{item.Name}' is a JSON {item.Value.ValueKind}, not a string.");
+                throw new CheckpointFormatException(source, "header", $"__metadata__ entry '{item.Name}' is a JSON {item.Value.ValueKind}, not a string.");
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                throw new InvalidDataException($"{source}: __metadata__ names '{item.Name}' twice.");
+                throw new CheckpointFormatException(source, "header", $"__metadata__ names '{item.Name}' twice.");
         }
         return metadata;
     }
 
     private static SafeTensorsEntry ParseEntry(string name, JsonElement value, string source)
     {
-        string Prefix() => $"{source}: tensor '{name}'";
+        string Prefix() => $"tensor '{name}'";
+        CheckpointFormatException Bad(string problem) => new(source, Prefix(), problem);
         if (value.ValueKind != JsonValueKind.Object)
-            throw new InvalidDataException($"{Prefix()} is a JSON {value.ValueKind}, not an object.");
+            throw Bad($"{Prefix()} is a JSON {value.ValueKind}, not an object.");
         JsonElement? dtype = null, shape = null, offsets = null;
         foreach (var field in value.EnumerateObject())
         {
@@ -103,53 +104,48 @@ internal sealed class SafeTensorsHeader
                 case "dtype" when dtype is null: dtype = field.Value; break;
                 case "shape" when shape is null: shape = field.Value; break;
                 case "data_offsets" when offsets is null: offsets = field.Value; break;
-                default: throw new InvalidDataException($"{Prefix()} has an unexpected or repeated field '{field.Name}'.");
+                default: throw Bad($"{Prefix()} has an unexpected or repeated field '{field.Name}'.");
             }
         }
         if (dtype is not { ValueKind: JsonValueKind.String } dtypeText)
-            throw new InvalidDataException($"{Prefix()} has no string 'dtype'.");
+            throw Bad($"{Prefix()} has no string 'dtype'.");
         var elementType = TensorElementTypes.FromSafeTensors(dtypeText.GetString()!)
-                          ?? throw new InvalidDataException(
+                          ?? throw new CheckpointNotSupportedException(source, Prefix(),
                               $"{Prefix()} has the unsupported dtype '{dtypeText.GetString()}' (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL).");
-        long[] dims = ReadIntegers(shape, "shape", Prefix);
+        long[] dims = ReadIntegers(shape, "shape", source, Prefix);
         if (dims.Length > MaxDimensions)
-            throw new InvalidDataException($"{Prefix()} has {dims.Length} dimensions, more than {MaxDimensions}.");
+            throw Bad($"{Prefix()} has {dims.Length} dimensions, more than {MaxDimensions}.");
         if (dims.Any(d => d < 0))
-            throw new InvalidDataException($"{Prefix()} has a negative dimension in shape {TensorElementTypes.FormatShape(dims)}.");
-        long[] range = ReadIntegers(offsets, "data_offsets", Prefix);
+            throw Bad($"{Prefix()} has a negative dimension in shape {TensorElementTypes.FormatShape(dims)}.");
+        long[] range = ReadIntegers(offsets, "data_offsets", source, Prefix);
         if (range.Length != 2)
-            throw new InvalidDataException($"{Prefix()} has {range.Length} data_offsets; expected [begin, end].");
+            throw Bad($"{Prefix()} has {range.Length} data_offsets; expected [begin, end].");
         var (begin, end) = (range[0], range[1]);
         if (begin < 0 || end < begin)
-            throw new InvalidDataException($"{Prefix()} has invalid data_offsets [{begin}, {end}] (need 0 ≤ begin ≤ end).");
-        long? numel = TensorElementTypes.CheckedNumel(dims);
-        long? bytes = null;
-        if (numel is { } n)
-        {
-            try { bytes = checked(n * TensorElementTypes.SizeOf(elementType)); }
-            catch (OverflowException) { }
-        }
-        if (bytes is null)
-            throw new InvalidDataException($"{Prefix()} has shape {TensorElementTypes.FormatShape(dims)}, whose byte size overflows 64 bits.");
+            throw Bad($"{Prefix()} has invalid data_offsets [{begin}, {end}] (need 0 ≤ begin ≤ end).");
+        int elementSize = TensorElementTypes.SizeOf(elementType);
+        long bytes = TensorShapes.CheckedElementCount(dims, elementSize, source, Prefix()) * elementSize;
         if (end - begin != bytes)
-            throw new InvalidDataException(
+            throw Bad(
                 $"{Prefix()} of {TensorElementTypes.Describe(elementType)} {TensorElementTypes.FormatShape(dims)} needs {bytes} bytes, " +
                 $"but data_offsets [{begin}, {end}] span {end - begin}.");
+        if (bytes > Array.MaxLength)
+            throw new CheckpointNotSupportedException(source, Prefix(), $"{Prefix()} has {bytes} bytes; tensors over {Array.MaxLength} bytes are not supported.");
         return new SafeTensorsEntry(name, elementType, dims, begin, end);
     }
 
-    private static long[] ReadIntegers(JsonElement? element, string field, Func<string> prefix)
+    private static long[] ReadIntegers(JsonElement? element, string field, string source, Func<string> prefix)
     {
         if (element is not { ValueKind: JsonValueKind.Array } array)
-            throw new InvalidDataException($"{prefix()} has no array '{field}'.");
+            throw new CheckpointFormatException(source, prefix(), $"{prefix()} has no array '{field}'.");
         if (array.GetArrayLength() > MaxDimensions)
-            throw new InvalidDataException($"{prefix()} has {array.GetArrayLength()} values in '{field}', more than {MaxDimensions}.");
+            throw new CheckpointFormatException(source, prefix(), $"{prefix()} has {array.GetArrayLength()} values in '{field}', more than {MaxDimensions}.");
         var values = new long[array.GetArrayLength()];
         int i = 0;
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out values[i++]))
-                throw new InvalidDataException($"{prefix()} has '{field}' value {item.GetRawText()}, which is not a 64-bit integer.");
+                throw new CheckpointFormatException(source, prefix(), $"{prefix()} has '{field}' value {item.GetRawText()}, which is not a 64-bit integer.");
         }
         return values;
     }

@@ -27,15 +27,16 @@ internal static class TensorBytes
             b = b != 0 ? (byte)1 : (byte)0;
     }
 
-    /// <summary>Reads exactly <paramref name="target"/>.Length bytes or fails with a message naming <paramref name="what"/>.</summary>
-    public static void ReadExactly(Stream stream, Span<byte> target, string what)
+    /// <summary>Reads exactly <paramref name="target"/>.Length bytes or fails with a format error naming the file and <paramref name="field"/>.</summary>
+    public static void ReadExactly(Stream stream, Span<byte> target, string fileName, string? field = null)
     {
         int read = 0;
         while (read < target.Length)
         {
             int n = stream.Read(target[read..]);
             if (n == 0)
-                throw new InvalidDataException($"{what}: file ends after {read} of {target.Length} bytes.");
+                throw new CheckpointFormatException(fileName, field ?? "data",
+                    $"{(field is null ? "" : field + ": ")}file ends after {read} of {target.Length} bytes.");
             read += n;
         }
     }

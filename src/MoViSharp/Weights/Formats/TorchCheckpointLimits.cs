@@ -28,4 +28,10 @@ public sealed record TorchCheckpointLimits
 
     /// <summary>Largest sum of the sizes of all storages read, in bytes.</summary>
     public long MaxTotalBytes { get; init; } = 16L << 30;
+
+    /// <summary>
+    /// Most bytes the tensors read may take (plus 256 per tensor) per byte of the file, beyond a fixed 1 MiB. Real state dicts
+    /// take about one byte per byte; views sharing one storage (tied weights, slices) take a little more.
+    /// </summary>
+    public int MaxExpansion { get; init; } = 16;
 }

@@ -5,11 +5,15 @@ using static TorchSharp.torch;
 namespace MoViSharp.Weights.Formats;
 
 /// <summary>
-/// Reads the tensors of a <c>torch.save</c> state dict written by PyTorch 1.6 or later (a zip archive holding
-/// <c>&lt;folder&gt;/data.pkl</c> and one <c>&lt;folder&gt;/data/&lt;key&gt;</c> entry per storage) without Python and without running
-/// anything from the file: the pickle is read by <see cref="RestrictedUnpickler"/>, which accepts only tensor, storage and
-/// OrderedDict constructors. The top-level object must be a dict of name → tensor, or a dict whose <c>state_dict</c> or
-/// <c>model_state_dict</c> entry is one (the other entries of such a wrapper are ignored).
+/// Reads the tensors of a <c>torch.save</c> state dict without Python and without running anything from the file, in both of
+/// PyTorch's formats: the zip archive of PyTorch 1.6 and later (<c>&lt;folder&gt;/data.pkl</c> plus one
+/// <c>&lt;folder&gt;/data/&lt;key&gt;</c> entry per storage) and the legacy stream of older versions
+/// (<see cref="TorchLegacyCheckpoint"/>), told apart by their first bytes. Pickles are read by <see cref="RestrictedUnpickler"/>,
+/// which accepts only tensor, storage and OrderedDict constructors. The top-level object must be a dict of name → tensor, or a
+/// dict whose <c>state_dict</c>, <c>model_state_dict</c> or <c>model_state</c> entry is one (the other entries of such a wrapper
+/// are ignored; key prefixes such as <c>module.</c> are kept).
+/// <para>Error contract: any byte sequence gives a <see cref="NamedTensors"/>, a <see cref="CheckpointFormatException"/> or a
+/// <see cref="CheckpointNotSupportedException"/>; every size is checked against the file before memory is allocated.</para>
 /// </summary>
 public static class TorchCheckpointReader
 {
@@ -36,49 +40,56 @@ public static class TorchCheckpointReader
         if (!stream.CanSeek)
             throw new ArgumentException("The stream must be seekable.", nameof(stream));
         limits ??= TorchCheckpointLimits.Default;
-        CheckMagic(stream, sourceName);
 
+        Span<byte> head = stackalloc byte[TorchLegacyCheckpoint.MagicBytesNeeded];
+        long start = stream.Position;
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        head = head[..read];
+        if (read == 0)
+            throw new CheckpointFormatException(sourceName, "magic", "the file is empty.");
+        if (TorchLegacyCheckpoint.MatchMagic(head) > 0)
+            return TorchLegacyCheckpoint.Read(stream, sourceName, limits);
+        if (read < 4 || !head[..4].SequenceEqual(ZipMagic))
+            throw new CheckpointFormatException(sourceName, "magic",
+                $"not a PyTorch checkpoint (expected a zip archive starting with 'PK' or a legacy torch.save stream, found bytes {Convert.ToHexString(head[..Math.Min(read, 4)])}).");
+        return ReadZip(stream, sourceName, limits);
+    }
+
+    private static NamedTensors ReadZip(Stream stream, string sourceName, TorchCheckpointLimits limits)
+    {
+        long fileLength = stream.Length - stream.Position;
         ZipArchive zip;
         try
         {
             zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (IsZipLibraryFailure(e))
         {
-            throw new InvalidDataException($"{sourceName}: not a readable zip archive (truncated or corrupt): {e.Message}", e);
+            throw new CheckpointFormatException(sourceName, "zip", $"not a readable zip archive (truncated or corrupt): {e.Message}", e);
         }
         using (zip)
         {
             try
             {
-                return ReadArchive(zip, sourceName, limits);
+                return ReadArchive(zip, fileLength, sourceName, limits);
             }
-            catch (InvalidDataException e) when (!e.Message.StartsWith(sourceName + ":", StringComparison.Ordinal))
+            catch (NotSupportedException e) when (e is not CheckpointNotSupportedException)
             {
-                throw new InvalidDataException($"{sourceName}: corrupt zip archive: {e.Message}", e);
+                throw new CheckpointNotSupportedException(sourceName, "zip", $"the zip archive uses a feature this reader does not support: {e.Message}", e);
+            }
+            catch (Exception e) when (IsZipLibraryFailure(e))
+            {
+                throw new CheckpointFormatException(sourceName, "zip", $"corrupt zip archive: {e.Message}", e);
             }
         }
     }
 
-    private static void CheckMagic(Stream stream, string sourceName)
-    {
-        Span<byte> head = stackalloc byte[4];
-        long start = stream.Position;
-        int read = 0;
-        while (read < head.Length && stream.Read(head[read..]) is var n and > 0)
-            read += n;
-        stream.Position = start;
-        if (read == 0)
-            throw new InvalidDataException($"{sourceName}: the file is empty.");
-        if (head[0] == 0x80)
-            throw new InvalidDataException(
-                $"{sourceName}: legacy torch.save format (PyTorch < 1.6) is not supported; re-save with PyTorch ≥ 1.6.");
-        if (read < 4 || !head.SequenceEqual(ZipMagic))
-            throw new InvalidDataException(
-                $"{sourceName}: not a PyTorch checkpoint (expected a zip archive starting with 'PK', found bytes {Convert.ToHexString(head[..read])}).");
-    }
+    /// <summary>What System.IO.Compression throws on a damaged archive (our own errors pass through).</summary>
+    private static bool IsZipLibraryFailure(Exception e) =>
+        e is (InvalidDataException or IOException) and not CheckpointFormatException;
 
-    private static NamedTensors ReadArchive(ZipArchive zip, string sourceName, TorchCheckpointLimits limits)
+    private static NamedTensors ReadArchive(ZipArchive zip, long fileLength, string sourceName, TorchCheckpointLimits limits)
     {
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
         foreach (var entry in zip.Entries)
@@ -87,176 +98,98 @@ public static class TorchCheckpointReader
         var pickles = entries.Keys.Where(n => n.EndsWith("/data.pkl", StringComparison.Ordinal) && n.IndexOf('/') == n.Length - "/data.pkl".Length).ToList();
         bool torchScript = entries.Keys.Any(n => n.EndsWith("/constants.pkl", StringComparison.Ordinal) || n.Contains("/code/", StringComparison.Ordinal));
         if (torchScript)
-            throw new InvalidDataException(
-                $"{sourceName}: is a TorchScript archive (torch.jit.save), not a state dict; save model.state_dict() with torch.save instead.");
+            throw new CheckpointNotSupportedException(sourceName, "zip",
+                "is a TorchScript archive (torch.jit.save), not a state dict; save model.state_dict() with torch.save instead.");
         if (pickles.Count != 1)
-            throw new InvalidDataException(pickles.Count == 0
-                ? $"{sourceName}: the zip archive has no <folder>/data.pkl entry, so it is not a torch.save checkpoint."
-                : $"{sourceName}: the zip archive has {pickles.Count} data.pkl entries ({string.Join(", ", pickles)}); expected one.");
+            throw new CheckpointFormatException(sourceName, "data.pkl", pickles.Count == 0
+                ? "the zip archive has no <folder>/data.pkl entry, so it is not a torch.save checkpoint."
+                : $"the zip archive has {pickles.Count} data.pkl entries ({string.Join(", ", pickles)}); expected one.");
         string pickleName = pickles[0];
         string folder = pickleName[..^"data.pkl".Length];
 
         if (entries.TryGetValue(folder + "byteorder", out var byteOrderEntry))
         {
-            string order = Encoding.ASCII.GetString(ReadEntry(byteOrderEntry, 16, sourceName)).Trim();
+            string order = Encoding.ASCII.GetString(ReadEntry(byteOrderEntry, 16, fileLength, sourceName)).Trim();
             if (order != "little")
-                throw new InvalidDataException($"{sourceName}: byteorder is '{order}'; only little-endian checkpoints are supported.");
+                throw new CheckpointNotSupportedException(sourceName, "byteorder", $"byteorder is '{order}'; only little-endian checkpoints are supported.");
         }
 
-        byte[] pickle = ReadEntry(entries[pickleName], limits.MaxPickleBytes, sourceName);
-        var host = new TorchPickleHost($"{sourceName}: {pickleName}", limits);
-        object? root = new RestrictedUnpickler(pickle, $"{sourceName}: {pickleName}", host, limits).Load();
-        var tensors = SelectStateDict(root, sourceName);
+        byte[] pickle = ReadEntry(entries[pickleName], limits.MaxPickleBytes, fileLength, sourceName);
+        var host = new TorchPickleHost(sourceName, pickleName, limits, TorchPersistentIds.Zip);
+        object? root = new RestrictedUnpickler(pickle, sourceName, pickleName, host, limits).Load();
+        var tensors = TorchStateDict.Select(root, sourceName);
         foreach (var (name, tensor) in tensors)
-            CheckExtent(name, tensor, sourceName);
-        return Materialise(tensors, entries, folder, sourceName, limits);
-    }
-
-    private static List<(string Name, TensorRef Tensor)> SelectStateDict(object? root, string sourceName)
-    {
-        if (root is not PickleDict top)
-            throw new InvalidDataException(
-                $"{sourceName}: the checkpoint holds a {RestrictedUnpickler.Describe(root)}, not a dict of tensors (save model.state_dict()).");
-        if (ToTensorList(top, sourceName, out string? problem) is { } direct)
-            return direct;
-        foreach (string wrapperKey in (string[])["state_dict", "model_state_dict"])
-        {
-            if (!top.TryGet(wrapperKey, out var inner))
-                continue;
-            if (inner is not PickleDict innerDict)
-                throw new InvalidDataException($"{sourceName}: '{wrapperKey}' holds a {RestrictedUnpickler.Describe(inner)}, not a dict of tensors.");
-            return ToTensorList(innerDict, sourceName, out string? innerProblem)
-                   ?? throw new InvalidDataException($"{sourceName}: in '{wrapperKey}', {innerProblem}.");
-        }
-        throw new InvalidDataException($"{sourceName}: {problem}, and there is no 'state_dict' or 'model_state_dict' entry.");
-    }
-
-    private static List<(string, TensorRef)>? ToTensorList(PickleDict dict, string sourceName, out string? problem)
-    {
-        var list = new List<(string, TensorRef)>(dict.Count);
-        foreach (var (key, value) in dict.Entries)
-        {
-            if (key is not string name)
-            {
-                problem = $"the dict has a key of type {RestrictedUnpickler.Describe(key)}, not str";
-                return null;
-            }
-            if (value is not TensorRef tensor)
-            {
-                problem = $"entry '{name}' is a {RestrictedUnpickler.Describe(value)}, not a tensor";
-                return null;
-            }
-            list.Add((name, tensor));
-        }
-        problem = null;
-        return list;
-    }
-
-    /// <summary>Checks that every element the tensor's size, stride and offset address lies inside its storage.</summary>
-    private static void CheckExtent(string name, TensorRef tensor, string sourceName)
-    {
-        string Prefix() => $"{sourceName}: tensor '{name}'";
-        var (storage, offset, size, stride) = tensor;
-        if (size.Length != stride.Length)
-            throw new InvalidDataException($"{Prefix()} has {size.Length} sizes but {stride.Length} strides.");
-        if (offset < 0)
-            throw new InvalidDataException($"{Prefix()} has the negative storage offset {offset}.");
-        if (size.Any(s => s < 0) || stride.Any(s => s < 0))
-            throw new InvalidDataException(
-                $"{Prefix()} has a negative size or stride (size {TensorElementTypes.FormatShape(size)}, stride {TensorElementTypes.FormatShape(stride)}).");
-        long numel = TensorElementTypes.CheckedNumel(size)
-                     ?? throw new InvalidDataException($"{Prefix()} has a size {TensorElementTypes.FormatShape(size)} whose element count overflows 64 bits.");
-        if (numel == 0)
-        {
-            if (offset > storage.Numel)
-                throw new InvalidDataException($"{Prefix()} starts at offset {offset}, beyond its storage of {storage.Numel}.");
-            return;
-        }
-        if (numel > storage.Numel)
-            throw new InvalidDataException($"{Prefix()} declares {numel} elements, beyond its storage of {storage.Numel}.");
-        long last = offset;
-        try
-        {
-            for (int i = 0; i < size.Length; i++)
-                last = checked(last + (size[i] - 1) * stride[i]);
-        }
-        catch (OverflowException)
-        {
-            last = long.MaxValue;
-        }
-        if (last >= storage.Numel)
-            throw new InvalidDataException(
-                $"{Prefix()} reaches element {(last == long.MaxValue ? "beyond 2^63" : last.ToString())} (offset {offset}, size {TensorElementTypes.FormatShape(size)}, " +
-                $"stride {TensorElementTypes.FormatShape(stride)}), beyond its storage of {storage.Numel}.");
-    }
-
-    private static NamedTensors Materialise(
-        List<(string Name, TensorRef Tensor)> tensors, Dictionary<string, ZipArchiveEntry> entries, string folder, string sourceName, TorchCheckpointLimits limits)
-    {
-        var result = new NamedTensors();
-        try
-        {
-            using var scope = NewDisposeScope();
-            var storages = new Dictionary<(string, ScalarType), Tensor>();
-            long totalBytes = 0;
-            foreach (var (name, (storageRef, offset, size, stride)) in tensors)
-            {
-                if (!storages.TryGetValue((storageRef.Key, storageRef.ElementType), out var storage))
-                {
-                    storage = LoadStorage(storageRef, entries, folder, sourceName, name, limits, ref totalBytes);
-                    storages.Add((storageRef.Key, storageRef.ElementType), storage);
-                }
-                var tensor = empty(size, storageRef.ElementType);
-                using (var view = storage.as_strided(size, stride, offset))
-                    tensor.copy_(view);
-                result.Add(name, tensor);
-            }
-            return result;
-        }
-        catch
-        {
-            result.Dispose();
-            throw;
-        }
+            TorchStateDict.CheckExtent(name, tensor, sourceName);
+        long totalBytes = 0;
+        return TorchStateDict.Materialise(tensors, storage => LoadStorage(storage, entries, folder, fileLength, sourceName, limits, ref totalBytes),
+            fileLength, sourceName, limits);
     }
 
     private static Tensor LoadStorage(
-        StorageRef storage, Dictionary<string, ZipArchiveEntry> entries, string folder, string sourceName, string tensorName,
+        StorageRef storage, Dictionary<string, ZipArchiveEntry> entries, string folder, long fileLength, string sourceName,
         TorchCheckpointLimits limits, ref long totalBytes)
     {
         string entryName = $"{folder}data/{storage.Key}";
         if (!entries.TryGetValue(entryName, out var entry))
-            throw new InvalidDataException($"{sourceName}: tensor '{tensorName}' uses storage '{storage.Key}', but the archive has no {entryName} entry.");
-        int elementSize = TensorElementTypes.SizeOf(storage.ElementType);
-        long bytes;
-        try { bytes = checked(storage.Numel * elementSize); }
-        catch (OverflowException) { bytes = long.MaxValue; }
-        if (bytes > Array.MaxLength)
-            throw new InvalidDataException(
-                $"{sourceName}: storage '{storage.Key}' declares {storage.Numel} {TensorElementTypes.Describe(storage.ElementType)} elements; storages over {Array.MaxLength} bytes are not supported.");
-        if (entry.Length < bytes)
-            throw new InvalidDataException(
-                $"{sourceName}: storage '{storage.Key}' declares {storage.Numel} {TensorElementTypes.Describe(storage.ElementType)} elements ({bytes} bytes), but {entryName} holds {entry.Length} bytes.");
-        totalBytes += bytes;
+            throw new CheckpointFormatException(sourceName, entryName, $"storage '{storage.Key}' is used, but the archive has no {entryName} entry.");
+        CheckEntrySize(entry, fileLength, sourceName);
+        long bytes = StorageBytes(storage, entry.Length, $"{entryName} holds {entry.Length} bytes", sourceName);
+        totalBytes += bytes; // each term ≤ the file's length, so the sum cannot overflow before the checks below stop it
+        if (totalBytes > fileLength)
+            throw new CheckpointFormatException(sourceName, entryName,
+                $"storages add up to more than the file's {fileLength} bytes (zip entries overlap).");
         if (totalBytes > limits.MaxTotalBytes)
-            throw new InvalidDataException($"{sourceName}: storages exceed the limit of {limits.MaxTotalBytes} bytes in total.");
+            throw new CheckpointFormatException(sourceName, entryName, $"storages exceed the limit of {limits.MaxTotalBytes} bytes in total.");
 
         var tensor = empty([storage.Numel], storage.ElementType);
         var target = TensorBytes.Span(tensor);
         using (var input = entry.Open())
-            TensorBytes.ReadExactly(input, target, $"{sourceName}: {entryName}");
+            TensorBytes.ReadExactly(input, target, sourceName, entryName);
         if (storage.ElementType == ScalarType.Bool)
             TensorBytes.NormaliseBool(target);
         return tensor;
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long maxBytes, string sourceName)
+    /// <summary>
+    /// The bytes of a storage: a format error when the file has fewer than that (<paramref name="available"/>, described by
+    /// <paramref name="where"/>), not supported when they could not be held in one array.
+    /// </summary>
+    internal static long StorageBytes(StorageRef storage, long available, string where, string sourceName)
     {
+        int elementSize = TensorElementTypes.SizeOf(storage.ElementType);
+        long bytes = storage.Numel > long.MaxValue / elementSize ? long.MaxValue : storage.Numel * elementSize;
+        string declared = $"storage '{storage.Key}' declares {storage.Numel} {TensorElementTypes.Describe(storage.ElementType)} elements";
+        if (bytes > available)
+            throw new CheckpointFormatException(sourceName, $"storage '{storage.Key}'",
+                $"{declared} ({(bytes == long.MaxValue ? "more than 2^63" : bytes.ToString())} bytes), but {where}.");
+        if (bytes > Array.MaxLength)
+            throw new CheckpointNotSupportedException(sourceName, $"storage '{storage.Key}'",
+                $"{declared}; storages over {Array.MaxLength} bytes are not supported.");
+        return bytes;
+    }
+
+    /// <summary>
+    /// An entry may not claim more bytes than the file has, nor expand when read: torch.save stores entries uncompressed, and a
+    /// compressed one could turn a small file into a large allocation.
+    /// </summary>
+    private static void CheckEntrySize(ZipArchiveEntry entry, long fileLength, string sourceName)
+    {
+        if (entry.CompressedLength > fileLength || entry.Length < 0)
+            throw new CheckpointFormatException(sourceName, entry.FullName,
+                $"{entry.FullName} claims {entry.CompressedLength} bytes in a file of {fileLength}.");
+        if (entry.Length > entry.CompressedLength)
+            throw new CheckpointNotSupportedException(sourceName, entry.FullName,
+                $"{entry.FullName} is compressed ({entry.CompressedLength} bytes expanding to {entry.Length}); torch.save stores entries uncompressed and only such entries are read.");
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long maxBytes, long fileLength, string sourceName)
+    {
+        CheckEntrySize(entry, fileLength, sourceName);
         if (entry.Length > maxBytes)
-            throw new InvalidDataException($"{sourceName}: {entry.FullName} has {entry.Length} bytes, more than the limit of {maxBytes}.");
+            throw new CheckpointFormatException(sourceName, entry.FullName, $"{entry.FullName} has {entry.Length} bytes, more than the limit of {maxBytes}.");
         var bytes = new byte[entry.Length];
         using var input = entry.Open();
-        TensorBytes.ReadExactly(input, bytes, $"{sourceName}: {entry.FullName}");
+        TensorBytes.ReadExactly(input, bytes, sourceName, entry.FullName);
         return bytes;
     }
 }

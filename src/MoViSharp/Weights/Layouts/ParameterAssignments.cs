@@ -11,9 +11,12 @@ public sealed class ParameterAssignments
 {
     private readonly Dictionary<IntPtr, string> namesByHandle = [];
     private readonly HashSet<string> assigned = [];
+    private readonly string fileName;
 
-    public ParameterAssignments(nn.Module module)
+    /// <param name="fileName">The file the values come from, named by shape errors.</param>
+    public ParameterAssignments(nn.Module module, string fileName = "checkpoint")
     {
+        this.fileName = fileName;
         foreach (var (name, p) in module.named_parameters()) namesByHandle[p.Handle] = name;
         foreach (var (name, b) in module.named_buffers()) namesByHandle[b.Handle] = name;
         All = [.. namesByHandle.Values.Order(StringComparer.Ordinal)];
@@ -33,7 +36,7 @@ public sealed class ParameterAssignments
         string name = namesByHandle.TryGetValue(target.Handle, out var n) ? n
             : throw new InvalidOperationException($"{source}: the target tensor is not a parameter or buffer of the model.");
         if (!target.shape.SequenceEqual(value.shape))
-            throw new InvalidDataException(
+            throw new CheckpointFormatException(fileName, name,
                 $"{source} has shape {Shape(value.shape)} after conversion, but the model's '{name}' has shape {Shape(target.shape)}.");
         if (!assigned.Add(name))
             throw new InvalidOperationException($"{source}: the model's '{name}' was already set by another tensor.");

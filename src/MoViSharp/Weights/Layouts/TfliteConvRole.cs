@@ -22,8 +22,10 @@ internal sealed partial record TfliteConvRole(TfliteConvKind Kind, int Block, in
     {
         var m = Pattern().Match(FirstSegment(tensorName));
         if (!m.Success) return null;
-        int block = m.Groups["b"].Success ? int.Parse(m.Groups["b"].Value) : -1;
-        int layer = m.Groups["l"].Success ? int.Parse(m.Groups["l"].Value) : -1;
+        // The numbers come from the file: one too large for an int names no layer of any model.
+        int block = -1, layer = -1;
+        if ((m.Groups["b"].Success && !int.TryParse(m.Groups["b"].Value, out block)) || (m.Groups["l"].Success && !int.TryParse(m.Groups["l"].Value, out layer)))
+            return null;
         var kind = m.Groups["part"].Value switch
         {
             "expansion" => TfliteConvKind.Expansion,

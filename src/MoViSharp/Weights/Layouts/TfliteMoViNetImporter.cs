@@ -16,7 +16,8 @@ namespace MoViSharp.Weights.Layouts;
 /// classifier). Weights are dequantized per channel and transposed to our 5-D layout. The file's BatchNorms are folded into
 /// conv biases; we keep BN in the model as an identity (γ=1, mean 0, var 1−ε) with β = the folded bias, so that the imported
 /// model can be fine-tuned. The import fails unless every weight constant of the file is used exactly once and every
-/// parameter and buffer of the model is set.
+/// parameter and buffer of the model is set. Every failure is a <see cref="CheckpointFormatException"/> (or, for a constant of a
+/// type that cannot be converted, a <see cref="CheckpointNotSupportedException"/>), and no graph can make the import loop.
 /// </para>
 /// </summary>
 public static class TfliteMoViNetImporter
@@ -31,8 +32,16 @@ public static class TfliteMoViNetImporter
     {
         var graph = new TfliteDataflow(file);
         // The class count is data (the logits conv's output channels); ImportInto checks everything else against the config.
+        // It sizes the model we build, so it must come from a constant kernel of the file: then the file's size bounds it.
         var logits = FindConvs(graph).FirstOrDefault(c => c.Role.Kind == TfliteConvKind.ClassifierLogits);
-        int classes = logits is null ? 600 : graph.Tensor(logits.Weight).Shape[0];
+        int classes = 600;
+        if (logits is not null)
+        {
+            var weight = graph.Tensor(logits.Weight);
+            if (!graph.IsConstant(logits.Weight) || weight.Shape.Length != 4 || weight.Shape[0] < 1)
+                throw graph.Error($"the classifier logits kernel, tensor {logits.Weight} '{weight.Name}' {weight.ShapeText}, is not a constant 4-D kernel with at least one class");
+            classes = weight.Shape[0];
+        }
         var model = new MoViNet(MoViNetSpecs.Mobile(architecture) with { NumClasses = classes });
         try
         {
@@ -55,27 +64,27 @@ public static class TfliteMoViNetImporter
         var byRole = new Dictionary<TfliteConvRole, ConvOp>();
         foreach (var c in convs)
             if (!byRole.TryAdd(c.Role, c))
-                throw new InvalidDataException($"{src}: {graph.Describe(c.Op)} and {graph.Describe(byRole[c.Role].Op)} both claim {c.Role}.");
+                throw graph.Error($"{graph.Describe(c.Op)} and {graph.Describe(byRole[c.Role].Op)} both claim {c.Role}.");
 
-        var target = new ParameterAssignments(model);
+        var target = new ParameterAssignments(model, src);
         var used = new Dictionary<int, string>();
         void Use(int tensor, string purpose)
         {
             if (!used.TryAdd(tensor, purpose))
-                throw new InvalidDataException($"{src}: tensor {tensor} '{graph.Tensor(tensor).Name}' is used twice ({used[tensor]}, {purpose}).");
+                throw graph.Error($"tensor {tensor} '{graph.Tensor(tensor).Name}' is used twice ({used[tensor]}, {purpose}).");
         }
 
         ConvOp Take(TfliteConvKind kind, int block = -1, int layer = -1)
         {
             var role = new TfliteConvRole(kind, block, layer);
             if (!byRole.Remove(role, out var conv))
-                throw new InvalidDataException($"{src}: no convolution for {role} in the graph (expected by {model.Config.Id}).");
+                throw graph.Error($"no convolution for {role} in the graph (expected by {model.Config.Id}).");
             return conv;
         }
 
         void Require(bool condition, TfliteOperator op, string expectation)
         {
-            if (!condition) throw new InvalidDataException($"{src}: {graph.Describe(op)} breaks the expected dataflow: {expectation}.");
+            if (!condition) throw graph.Error($"{graph.Describe(op)} breaks the expected dataflow: {expectation}.");
         }
 
         void SetConv(ConvUnit unit, ConvOp conv, string ourName)
@@ -87,7 +96,7 @@ public static class TfliteMoViNetImporter
         }
 
         var stem = Take(TfliteConvKind.Stem);
-        Require(graph.Source(stem.Op.Inputs[0]) is null, stem.Op, "the stem reads the image input");
+        Require(graph.Source(graph.Input(stem.Op, 0, "image")) is null, stem.Op, "the stem reads the image input");
         SetConv(model.Stem, stem, "stem");
         TfliteOperator previous = stem.Op;
 
@@ -99,24 +108,24 @@ public static class TfliteMoViNetImporter
                 var layer = model.Layers[index];
                 string name = $"blocks.b{b}_l{l}";
                 var expansion = Take(TfliteConvKind.Expansion, b, l);
-                Require(graph.Source(expansion.Op.Inputs[0]) == previous, expansion.Op, $"{name} expansion reads the previous block's output ({graph.Describe(previous)})");
+                Require(graph.Source(graph.Input(expansion.Op, 0, "input")) == previous, expansion.Op, $"{name} expansion reads the previous block's output ({graph.Describe(previous)})");
                 SetConv(layer.Expansion, expansion, name + ".expansion");
 
                 var spatial = Take(TfliteConvKind.Spatial, b, l);
-                Require(graph.Source(spatial.Op.Inputs[0]) == expansion.Op, spatial.Op, $"{name} spatial depthwise reads the expansion");
+                Require(graph.Source(graph.Input(spatial.Op, 0, "input")) == expansion.Op, spatial.Op, $"{name} spatial depthwise reads the expansion");
                 var feature = layer.Feature;
                 var last = spatial;
                 if (feature.Conv is not null)
                 {
                     if (feature.Conv.Kernel.Time != 1)
-                        throw new InvalidDataException($"{src}: {name} has a 3-D kernel {feature.Conv.Kernel} in the model; the file needs factorised (2+1)D convolutions.");
+                        throw graph.Error($"{name} has a 3-D kernel {feature.Conv.Kernel} in the model; the file needs factorised (2+1)D convolutions.");
                     SetConv(feature.Conv, spatial, name + ".feature.conv");
                 }
                 else
                 {
                     SetConv(feature.SpatialPart!, spatial, name + ".feature.spatial");
                     var temporal = Take(TfliteConvKind.Temporal, b, l);
-                    var concat = graph.Source(temporal.Op.Inputs[0]);
+                    var concat = graph.Source(graph.Input(temporal.Op, 0, "input"));
                     Require(concat is not null && graph.Kind(concat) == TfliteBuiltinOperator.CONCATENATION
                             && concat.Inputs.Any(t => graph.Source(t) == spatial.Op), temporal.Op,
                         $"{name} temporal depthwise reads CONCATENATION(stream buffer, spatial output)");
@@ -125,33 +134,35 @@ public static class TfliteMoViNetImporter
                 }
 
                 var projection = Take(TfliteConvKind.Projection, b, l);
-                Require(graph.Source(projection.Op.Inputs[0]) == last.Op, projection.Op, $"{name} projection reads the depthwise feature");
+                Require(graph.Source(graph.Input(projection.Op, 0, "input")) == last.Op, projection.Op, $"{name} projection reads the depthwise feature");
                 SetConv(layer.Projection, projection, name + ".projection");
 
                 // ReZero: MUL(projection, constant) → ADD(skip, ·).
-                var mul = graph.Users(projection.Op).SingleOrDefault(u => graph.Kind(u) == TfliteBuiltinOperator.MUL);
+                var mul = graph.SingleUser(projection.Op, u => graph.Kind(u) == TfliteBuiltinOperator.MUL, "ReZero MUL");
                 Require(mul is not null, projection.Op, $"{name} projection feeds one ReZero MUL");
-                int scaleTensor = mul!.Inputs.Single(graph.IsConstant);
+                int scaleTensor = graph.SingleConstantInput(mul!, $"{name} ReZero MUL");
                 if (layer.ReZeroScale is null)
-                    throw new InvalidDataException($"{src}: {name} has a ReZero MUL ('{graph.Tensor(scaleTensor).Name}') but the model has ReZero off.");
+                    throw graph.Error($"{name} has a ReZero MUL ('{graph.Tensor(scaleTensor).Name}') but the model has ReZero off.");
                 Use(scaleTensor, name + ".rezero");
                 float scale = UniformValue(file, graph.Tensor(scaleTensor));
                 target.Set(layer.ReZeroScale, tensor(scale), $"{src}: tensor {scaleTensor} '{TfliteConvRole.FirstSegment(graph.Tensor(scaleTensor).Name)}'");
                 rezeros++;
 
-                var add = graph.Users(mul).SingleOrDefault(u => graph.Kind(u) == TfliteBuiltinOperator.ADD);
-                Require(add is not null, mul, $"{name} ReZero MUL feeds the residual ADD");
-                var shortcut = add!.Inputs.Select(graph.Source).Single(s => s != mul);
+                var add = graph.SingleUser(mul!, u => graph.Kind(u) == TfliteBuiltinOperator.ADD, "residual ADD");
+                Require(add is not null, mul!, $"{name} ReZero MUL feeds the residual ADD");
+                var shortcuts = add!.Inputs.Where(t => t >= 0).Select(graph.Source).Where(s => s != mul).ToList();
+                Require(shortcuts.Count == 1, add, $"{name} residual ADD adds the ReZero MUL and one shortcut");
+                var shortcut = shortcuts[0];
                 if (layer.Skip is not null)
                 {
                     var skip = Take(TfliteConvKind.SkipProject, b, l);
                     Require(shortcut == skip.Op, add, $"{name} residual ADD takes the skip projection");
-                    var pooled = graph.Source(skip.Op.Inputs[0]);
+                    var pooled = graph.Source(graph.Input(skip.Op, 0, "input"));
                     if (layer.Skip.SpatialStride > 1)
                     {
                         Require(pooled is not null && graph.Kind(pooled) == TfliteBuiltinOperator.AVERAGE_POOL_2D
                                 && pooled.Options is TflitePool2DOptions { FilterH: 3, FilterW: 3, Padding: TflitePadding.Same } po
-                                && po.StrideH == layer.Skip.SpatialStride && graph.Source(pooled.Inputs[0]) == previous,
+                                && po.StrideH == layer.Skip.SpatialStride && graph.Source(graph.Input(pooled, 0, "input")) == previous,
                             skip.Op, $"{name} skip projection reads AVERAGE_POOL_2D 3x3/{layer.Skip.SpatialStride} SAME of the block input");
                     }
                     else Require(pooled == previous, skip.Op, $"{name} skip projection reads the block input");
@@ -163,31 +174,31 @@ public static class TfliteMoViNetImporter
         }
 
         var head = Take(TfliteConvKind.HeadProject);
-        Require(graph.Source(head.Op.Inputs[0]) == previous, head.Op, "head project reads the last block");
+        Require(graph.Source(graph.Input(head.Op, 0, "input")) == previous, head.Op, "head project reads the last block");
         SetConv(model.Head, head, "head");
         UseHeadMean(graph, head, Use);
 
         var hidden = Take(TfliteConvKind.ClassifierHidden);
-        var average = graph.Source(hidden.Op.Inputs[0]);
+        var average = graph.Source(graph.Input(hidden.Op, 0, "input"));
         Require(average is not null && graph.Kind(average) == TfliteBuiltinOperator.DIV, hidden.Op,
             "the classifier reads the running average (running sum / frame count)");
         SetConv(model.Classifier.Hidden, hidden, "classifier.hidden");
         var logits = Take(TfliteConvKind.ClassifierLogits);
-        Require(graph.Source(logits.Op.Inputs[0]) == hidden.Op, logits.Op, "the logits conv reads the hidden conv");
+        Require(graph.Source(graph.Input(logits.Op, 0, "input")) == hidden.Op, logits.Op, "the logits conv reads the hidden conv");
         SetConv(model.Classifier.Logits, logits, "classifier.logits");
 
         if (byRole.Count > 0)
-            throw new InvalidDataException($"{src}: convolutions the model has no place for: {string.Join(", ", byRole.Values.Select(c => $"{graph.Describe(c.Op)} ({c.Role})"))}.");
+            throw graph.Error($"convolutions the model has no place for: {string.Join(", ", byRole.Values.Select(c => $"{graph.Describe(c.Op)} ({c.Role})"))}.");
 
         // Every learned constant (quantized or float) must have been consumed; unquantized integers are shapes and axes.
         var weights = Enumerable.Range(0, graph.Graph.Tensors.Count).Where(t => IsWeightConstant(graph, t)).ToList();
         var leftover = weights.Where(t => !used.ContainsKey(t)).ToList();
         if (leftover.Count > 0)
-            throw new InvalidDataException($"{src}: {leftover.Count} weight constants were not imported: " +
+            throw graph.Error($"{leftover.Count} weight constants were not imported: " +
                 string.Join(", ", leftover.Select(t => $"#{t} '{TfliteConvRole.FirstSegment(graph.Tensor(t).Name)}' {graph.Tensor(t).ShapeText}")));
         var missing = target.Missing;
         if (missing.Count > 0)
-            throw new InvalidDataException($"{src}: {missing.Count} entries of {model.Config.Id} were not set: {string.Join(", ", missing)}.");
+            throw graph.Error($"{missing.Count} entries of {model.Config.Id} were not set: {string.Join(", ", missing)}.");
 
         return new TfliteImportReport(src, convs.Count, rezeros, weights.Count, used.Count, target.All.Count, target.Assigned.Count);
     }
@@ -198,11 +209,11 @@ public static class TfliteMoViNetImporter
         foreach (var op in graph.Graph.Operators)
         {
             if (graph.Kind(op) is not (TfliteBuiltinOperator.CONV_2D or TfliteBuiltinOperator.DEPTHWISE_CONV_2D)) continue;
-            int weight = op.Inputs[1], bias = op.Inputs.Length > 2 ? op.Inputs[2] : -1;
+            int weight = graph.Input(op, 1, "weight"), bias = op.Inputs.Length > 2 ? op.Inputs[2] : -1;
             var role = TfliteConvRole.Parse(graph.Tensor(weight).Name)
-                ?? throw new InvalidDataException($"{graph.Model.SourceName}: {graph.Describe(op)} has weight '{graph.Tensor(weight).Name}', which names no MoViNet layer.");
+                ?? throw graph.Error($"{graph.Describe(op)} has weight '{graph.Tensor(weight).Name}', which names no MoViNet layer.");
             if (bias >= 0 && TfliteConvRole.Parse(graph.Tensor(bias).Name) is { } biasRole && biasRole != role)
-                throw new InvalidDataException($"{graph.Model.SourceName}: {graph.Describe(op)}: weight is {role} but bias '{graph.Tensor(bias).Name}' is {biasRole}.");
+                throw graph.Error($"{graph.Describe(op)}: weight is {role} but bias '{graph.Tensor(bias).Name}' is {biasRole}.");
             convs.Add(new ConvOp(op, role, weight, bias));
         }
         return convs;
@@ -222,7 +233,7 @@ public static class TfliteMoViNetImporter
         {
             TfliteConv2DOptions o => (o.Padding, o.StrideH, o.StrideW, o.Activation),
             TfliteDepthwiseConv2DOptions o => (o.Padding, o.StrideH, o.StrideW, o.Activation),
-            _ => throw new InvalidDataException($"{graph.Model.SourceName}: {graph.Describe(conv.Op)} has no convolution options."),
+            _ => throw graph.Error($"{graph.Describe(conv.Op)} has no convolution options."),
         };
         var expectedAct = unit.Activation switch
         {
@@ -234,8 +245,8 @@ public static class TfliteMoViNetImporter
         var expectedPadding = temporal ? TflitePadding.Valid : TflitePadding.Same;
         int expectedStride = temporal ? 1 : unit.SpatialStride;
         if (act != expectedAct || padding != expectedPadding || strideH != expectedStride || strideW != expectedStride)
-            throw new InvalidDataException(
-                $"{graph.Model.SourceName}: {graph.Describe(conv.Op)} ({conv.Role}) has activation {act}, padding {padding}, stride {strideH}x{strideW}; " +
+            throw graph.Error(
+                $"{graph.Describe(conv.Op)} ({conv.Role}) has activation {act}, padding {padding}, stride {strideH}x{strideW}; " +
                 $"the model's {ourName} has {unit.Activation}, padding {expectedPadding}, stride {expectedStride}.");
     }
 
@@ -244,11 +255,13 @@ public static class TfliteMoViNetImporter
         var file = graph.Model;
         var w = file.Dequantize(graph.Tensor(conv.Weight));
         string source = $"{file.SourceName}: tensor {conv.Weight} '{TfliteConvRole.FirstSegment(w.Name)}' {graph.Tensor(conv.Weight).ShapeText}";
+        if (w.Shape.Length != 4)
+            throw graph.Error($"{source} is not a 4-D kernel; the model's {ourName}.weight has shape {ParameterAssignments.Shape(unit.Weight.shape)}.");
+        if (conv.Bias < 0)
+            throw graph.Error($"{source}: {graph.Describe(conv.Op)} has no bias; {ourName} needs its folded BatchNorm or bias.");
         using (var scope = NewDisposeScope())
         {
             var raw = tensor(w.Values, w.Shape.Select(d => (long)d).ToArray());
-            if (raw.dim() != 4)
-                throw new InvalidDataException($"{source} is not a 4-D kernel; the model's {ourName}.weight has shape {ParameterAssignments.Shape(unit.Weight.shape)}.");
             var kernel = conv.Role.Kind switch
             {
                 // Temporal depthwise [1,k,1,C] → [C,1,k,1,1]: kernel row 0 meets the oldest buffered frame, as in our cat([buffer, x]).
@@ -260,10 +273,10 @@ public static class TfliteMoViNetImporter
             };
             target.Set(unit.Weight, kernel.contiguous(), source);
 
-            if (conv.Bias < 0)
-                throw new InvalidDataException($"{source}: {graph.Describe(conv.Op)} has no bias; {ourName} needs its folded BatchNorm or bias.");
             var b = file.Dequantize(graph.Tensor(conv.Bias));
             string biasSource = $"{file.SourceName}: tensor {conv.Bias} '{TfliteConvRole.FirstSegment(b.Name)}' {graph.Tensor(conv.Bias).ShapeText}";
+            if (b.Shape.Length != 1)
+                throw graph.Error($"{biasSource} is not a vector of biases; the model's {ourName} needs one per output channel.");
             var bias = tensor(b.Values, b.Shape.Select(d => (long)d).ToArray());
             if (unit.Norm is { } bn)
             {
@@ -276,7 +289,7 @@ public static class TfliteMoViNetImporter
                 target.Set(bn.num_batches_tracked!, zeros(Array.Empty<long>(), ScalarType.Int64), biasSource + " (BN count)");
             }
             else if (unit.Bias is not null) target.Set(unit.Bias, bias, biasSource);
-            else throw new InvalidDataException($"{biasSource}: the model's {ourName} has neither BatchNorm nor bias to receive it.");
+            else throw graph.Error($"{biasSource}: the model's {ourName} has neither BatchNorm nor bias to receive it.");
         }
     }
 
@@ -287,16 +300,19 @@ public static class TfliteMoViNetImporter
     private static void UseHeadMean(TfliteDataflow graph, ConvOp head, Action<int, string> use)
     {
         string src = graph.Model.SourceName;
-        var sum = graph.Users(head.Op).SingleOrDefault(u => graph.Kind(u) is TfliteBuiltinOperator.SUM or TfliteBuiltinOperator.MEAN)
-            ?? throw new InvalidDataException($"{src}: {graph.Describe(head.Op)} (head project) feeds no SUM/MEAN pooling.");
+        var sum = graph.SingleUser(head.Op, u => graph.Kind(u) is TfliteBuiltinOperator.SUM or TfliteBuiltinOperator.MEAN, "SUM/MEAN pooling")
+            ?? throw graph.Error($"{graph.Describe(head.Op)} (head project) feeds no SUM/MEAN pooling.");
         if (graph.Kind(sum) == TfliteBuiltinOperator.MEAN) return;
-        var mul = graph.Users(sum).SingleOrDefault(u => graph.Kind(u) == TfliteBuiltinOperator.MUL)
-            ?? throw new InvalidDataException($"{src}: {graph.Describe(sum)} (head pooling SUM) feeds no MUL by 1/(H·W).");
-        int constant = mul.Inputs.Single(graph.IsConstant);
-        long cells = graph.Tensor(sum.Inputs[0]).ElementCount / graph.Tensor(sum.Outputs[0]).ElementCount;
+        var mul = graph.SingleUser(sum, u => graph.Kind(u) == TfliteBuiltinOperator.MUL, "MUL by 1/(H·W)")
+            ?? throw graph.Error($"{graph.Describe(sum)} (head pooling SUM) feeds no MUL by 1/(H·W).");
+        int constant = graph.SingleConstantInput(mul, "head pooling scale");
+        long summed = graph.Tensor(graph.Input(sum, 0, "input")).ElementCount, pooled = graph.Tensor(graph.Output(sum)).ElementCount;
+        if (pooled == 0 || summed % pooled != 0)
+            throw graph.Error($"{graph.Describe(sum)} (head pooling SUM) reduces {summed} elements to {pooled}, not a whole number of cells per output.");
+        long cells = summed / pooled;
         float value = UniformValue(graph.Model, graph.Tensor(constant));
         if (Math.Abs(value * cells - 1) > 1e-3)
-            throw new InvalidDataException($"{src}: head pooling scale tensor {constant} is {value}, expected 1/{cells} (a spatial mean).");
+            throw graph.Error($"head pooling scale tensor {constant} is {value}, expected 1/{cells} (a spatial mean).");
         use(constant, "head spatial mean 1/(H·W)");
     }
 
@@ -304,9 +320,11 @@ public static class TfliteMoViNetImporter
     private static float UniformValue(TfliteModel file, TfliteTensor tensor)
     {
         var values = file.Dequantize(tensor).Values;
+        if (values.Length == 0)
+            throw new CheckpointFormatException(file.SourceName, $"tensor {tensor.Index}", $"tensor {tensor.Index} '{tensor.Name}' should hold one repeated value, but it is empty.");
         float first = values[0];
         if (values.Any(v => Math.Abs(v - first) > 1e-6f * Math.Max(1f, Math.Abs(first))))
-            throw new InvalidDataException($"{file.SourceName}: tensor {tensor.Index} '{tensor.Name}' should hold one repeated value, but its values differ (min {values.Min()}, max {values.Max()}).");
+            throw new CheckpointFormatException(file.SourceName, $"tensor {tensor.Index}", $"tensor {tensor.Index} '{tensor.Name}' should hold one repeated value, but its values differ (min {values.Min()}, max {values.Max()}).");
         return first;
     }
 }

@@ -5,22 +5,26 @@ namespace MoViSharp.Weights.Tflite;
 
 /// <summary>
 /// Bounds-checked reader over one FlatBuffer. Every offset, vtable and vector length is checked
-/// against the buffer before use, so a malformed file fails with an <see cref="InvalidDataException"/>
-/// naming the file instead of reading out of range.
+/// against the buffer before use, so a malformed file fails with a <see cref="CheckpointFormatException"/>
+/// naming the file instead of reading out of range. Offsets may point anywhere, also at each other, so what a file makes
+/// us decode is charged against a budget proportional to its size.
 /// </summary>
 public sealed class FlatBufferReader
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Bytes charged for each table visited: the record it becomes is about this large.</summary>
+    public const int TableCharge = 64;
+
     // Offsets may be shared, so a small file could make us materialise huge arrays (N tables pointing at one
-    // long vector). The budget caps the total number of elements decoded at a multiple of the file size.
-    private long _elementBudget;
+    // long vector). The budget caps the bytes of everything decoded at a multiple of the file size.
+    private long _budget;
 
     public FlatBufferReader(ReadOnlyMemory<byte> data, string name)
     {
         Data = data;
         Name = name;
-        _elementBudget = 16L * data.Length + 4096;
+        _budget = 16L * data.Length + 65536;
     }
 
     public ReadOnlyMemory<byte> Data { get; }
@@ -30,7 +34,12 @@ public sealed class FlatBufferReader
 
     public int Length => Data.Length;
 
-    public InvalidDataException Error(string what) => new($"{Name}: {what}");
+    /// <summary>A format error; the field is the part of <paramref name="what"/> before its first colon.</summary>
+    public CheckpointFormatException Error(string what)
+    {
+        int colon = what.IndexOf(':');
+        return new CheckpointFormatException(Name, colon > 0 ? what[..colon] : "flatbuffer", what);
+    }
 
     /// <summary>The 4-character file identifier at bytes 4..7, or null when the buffer is too short.</summary>
     public string? FileIdentifier => Length < 8 ? null : Encoding.Latin1.GetString(Data.Span.Slice(4, 4));
@@ -52,11 +61,11 @@ public sealed class FlatBufferReader
             throw Error($"{what}: {size} bytes at offset {position} run past the end of the {Length}-byte file");
     }
 
-    /// <summary>Charges <paramref name="count"/> decoded elements against the amplification budget.</summary>
-    public void Consume(long count, string what)
+    /// <summary>Charges <paramref name="bytes"/> of decoded data against the amplification budget.</summary>
+    public void Consume(long bytes, string what)
     {
-        _elementBudget -= count;
-        if (_elementBudget < 0)
+        _budget -= bytes;
+        if (_budget < 0)
             throw Error($"{what}: the file references far more data than its size can hold (shared offsets?)");
     }
 
@@ -103,7 +112,7 @@ public sealed class FlatBufferReader
     /// <summary>The table whose start (its soffset to the vtable) is at <paramref name="position"/>.</summary>
     public FlatBufferTable TableAt(long position, string what)
     {
-        Consume(1, what);
+        Consume(TableCharge, what);
         int toVtable = ReadInt32(position, $"{what} (vtable offset)");
         long vtable = position - toVtable;
         if (vtable < 0 || vtable > Length - 4)
@@ -132,7 +141,7 @@ public sealed class FlatBufferReader
     public string StringAt(long position, string what)
     {
         var vector = VectorAt(position, 1, what);
-        Consume(vector.Count, what);
+        Consume(32 + 2L * vector.Count, what); // a UTF-16 string
         if (vector.ElementsStart + vector.Count >= Length || Data.Span[(int)(vector.ElementsStart + vector.Count)] != 0)
             throw Error($"{what}: string at {position} is not NUL-terminated");
         try

@@ -41,7 +41,7 @@ public readonly struct FlatBufferVector
     public int[] ToInt32Array()
     {
         CheckIndex(-1, 4);
-        _reader.Consume(Count, What);
+        _reader.Consume(32 + 4L * Count, What);
         var span = Bytes.Span;
         var result = new int[Count];
         for (int i = 0; i < result.Length; i++)
@@ -52,7 +52,7 @@ public readonly struct FlatBufferVector
     public float[] ToSingleArray()
     {
         CheckIndex(-1, 4);
-        _reader.Consume(Count, What);
+        _reader.Consume(32 + 4L * Count, What);
         var span = Bytes.Span;
         var result = new float[Count];
         for (int i = 0; i < result.Length; i++)
@@ -63,7 +63,7 @@ public readonly struct FlatBufferVector
     public long[] ToInt64Array()
     {
         CheckIndex(-1, 8);
-        _reader.Consume(Count, What);
+        _reader.Consume(32 + 8L * Count, What);
         var span = Bytes.Span;
         var result = new long[Count];
         for (int i = 0; i < result.Length; i++)

@@ -14,9 +14,15 @@ internal static class TfliteDequantizer
         string what = $"tensor {tensor.Index} '{tensor.Name}' ({tensor.Type.SchemaName()} {tensor.ShapeText})";
         var bytes = model.GetTensorData(tensor).Span;
         if (bytes.IsEmpty)
-            throw new InvalidDataException($"{model.SourceName}: {what} has no constant data (buffer {tensor.Buffer} is empty)");
-
-        int count = checked((int)tensor.ElementCount);
+            throw Bad(model, what, $"has no constant data (buffer {tensor.Buffer} is empty)");
+        if (tensor.Type is not (TfliteTensorType.Float32 or TfliteTensorType.Float16 or TfliteTensorType.Int8 or TfliteTensorType.UInt8
+            or TfliteTensorType.Int16 or TfliteTensorType.Int32 or TfliteTensorType.Int64))
+            throw new CheckpointNotSupportedException(model.SourceName, $"tensor {tensor.Index}", $"{what}: cannot convert {tensor.Type.SchemaName()} to float32");
+        // Checked before allocating: the parser has bounded the shape, and the bytes must match it exactly.
+        long elements = tensor.ElementCount;
+        if (elements * tensor.Type.ElementSize() != bytes.Length)
+            throw Bad(model, what, $"needs {elements * tensor.Type.ElementSize()} bytes, but buffer {tensor.Buffer} holds {bytes.Length}");
+        int count = (int)elements; // ≤ bytes.Length
         var values = new float[count];
         var raw = new long[tensor.Type is TfliteTensorType.Float32 or TfliteTensorType.Float16 ? 0 : count];
         switch (tensor.Type)
@@ -43,7 +49,7 @@ internal static class TfliteDequantizer
                 for (int i = 0; i < count; i++) raw[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
                 break;
             default:
-                throw new InvalidDataException($"{model.SourceName}: {what}: cannot convert {tensor.Type.SchemaName()} to float32");
+                throw new CheckpointNotSupportedException(model.SourceName, $"tensor {tensor.Index}", $"{what}: cannot convert {tensor.Type.SchemaName()} to float32");
         }
 
         var q = tensor.Quantization;
@@ -55,19 +61,22 @@ internal static class TfliteDequantizer
                 for (int i = 0; i < count; i++) values[i] = raw[i];
                 return new(tensor.Name, tensor.Shape, values);
             }
-            throw new InvalidDataException($"{model.SourceName}: {what} is quantized data without a quantization scale");
+            throw Bad(model, what, "is quantized data without a quantization scale");
         }
 
         int channels = q.Scale.Length;
-        int inner = 1;
+        long inner = 1; // the parser checked the axis and that the shape's product fits
         if (q.IsPerChannel)
             for (int d = q.QuantizedDimension + 1; d < tensor.Shape.Length; d++) inner *= tensor.Shape[d];
         for (int i = 0; i < count; i++)
         {
-            int c = q.IsPerChannel ? i / inner % channels : 0;
+            int c = q.IsPerChannel ? (int)(i / inner % channels) : 0;
             long zeroPoint = q.ZeroPoint.Length == 0 ? 0 : q.ZeroPoint[c];
             values[i] = (float)(q.Scale[c] * (double)(raw[i] - zeroPoint));
         }
         return new(tensor.Name, tensor.Shape, values);
     }
+
+    private static CheckpointFormatException Bad(TfliteModel model, string what, string problem) =>
+        new(model.SourceName, what, $"{what} {problem}");
 }

@@ -60,7 +60,7 @@ public static class TfliteGraphPrinter
                 var values = model.Dequantize(t).Values;
                 sb.Append(" = {").AppendJoin(",", values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture))).Append('}');
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is CheckpointFormatException or CheckpointNotSupportedException)
             {
                 sb.Append(" = (not convertible)");
             }

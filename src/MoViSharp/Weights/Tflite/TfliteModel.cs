@@ -1,8 +1,8 @@
 namespace MoViSharp.Weights.Tflite;
 
 /// <summary>
-/// A parsed TFLite model (FlatBuffer schema v3). Parsing is fully bounds-checked: a malformed or truncated file throws
-/// <see cref="InvalidDataException"/> naming the file and the problem. Constant data is not copied; it is sliced
+/// A parsed TFLite model (FlatBuffer schema v3). Parsing is fully bounds-checked (error contract: docs/fuzzing.md): a malformed or truncated file throws
+/// <see cref="CheckpointFormatException"/> naming the file and the problem. Constant data is not copied; it is sliced
 /// from the loaded bytes on demand.
 /// </summary>
 public sealed class TfliteModel
@@ -40,7 +40,14 @@ public sealed class TfliteModel
 
     public int FileSize => _bytes.Length;
 
-    public static TfliteModel Load(string path) => Parse(File.ReadAllBytes(path), Path.GetFileName(path));
+    public static TfliteModel Load(string path)
+    {
+        // Models over 2 GB keep their weights outside the FlatBuffer; this reader holds the whole file in one array.
+        if (new FileInfo(path) is { Exists: true, Length: > int.MaxValue } large)
+            throw new CheckpointNotSupportedException(Path.GetFileName(path), "length",
+                $"the model has {large.Length} bytes; TFLite files over {int.MaxValue} bytes are not supported.");
+        return Parse(File.ReadAllBytes(path), Path.GetFileName(path));
+    }
 
     /// <summary>Parses a model held in memory; <paramref name="name"/> prefixes every error message.</summary>
     public static TfliteModel Parse(ReadOnlyMemory<byte> bytes, string name) => TfliteModelParser.Parse(bytes, name);

@@ -117,13 +117,17 @@ internal static class TfliteModelParser
 
         int bytes = buffers[(int)bufferIndex].Data.Length;
         int elementSize = type.ElementSize();
+        // Every size computation later (element counts, dequantizing, importing) relies on this: the sizes, zeros counted
+        // as 1, times the element size fit in 63 bits, so no product over the shape can overflow.
+        long nominal = Math.Max(1, elementSize);
+        foreach (int d in shape)
+            if (nominal > long.MaxValue / Math.Max(1, d))
+                throw reader.Error($"{what}: shape [{string.Join(",", shape)}] of {type.SchemaName()} has more elements than 64 bits can count");
+            else
+                nominal *= Math.Max(1, d);
         if (bytes != 0 && elementSize != 0)
         {
-            // Saturate: a product beyond int range can never match a buffer that fits in memory.
-            long elements = 1;
-            foreach (int d in shape)
-                elements = Math.Min(elements * d, int.MaxValue + 1L);
-            long expected = elements * elementSize;
+            long expected = tensor.ElementCount * elementSize;
             if (expected != bytes)
                 throw reader.Error($"tensor {index} '{name}' ({type.SchemaName()} {tensor.ShapeText}) needs {expected} bytes, but buffer {bufferIndex} holds {bytes}");
         }

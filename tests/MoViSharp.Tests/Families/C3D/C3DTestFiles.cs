@@ -12,7 +12,6 @@ namespace MoViSharp.Tests.Families.C3D;
 /// </summary>
 internal static class C3DTestFiles
 {
-    public const string LegacyReader = "needs the legacy (non-zip) torch.save reader (branch fuzz)";
 
     public static TinyUpstreamFile Tiny => new("c3d_tiny");
 

@@ -101,7 +101,7 @@ public sealed class C3DTests(ITestOutputHelper output)
         foreach (var name in tensors.Names) Assert.True(UpstreamReference.Same(tensors[name], exported[name]), name);
     }
 
-    [Fact(Skip = C3DTestFiles.LegacyReader)]
+    [Fact]
     public void PredictReproducesTheConversionsLogitsFromTheRealTinyPickle()
     {
         var file = C3DTestFiles.Tiny;
@@ -113,7 +113,7 @@ public sealed class C3DTests(ITestOutputHelper output)
         Assert.True(file.Logits.Zip(logits).Max(p => Math.Abs(p.First - p.Second)) <= UpstreamReference.Tolerance(file.Logits));
     }
 
-    [Fact(Skip = C3DTestFiles.LegacyReader)]
+    [Fact]
     public void TheReleasedPickleSubsetHoldsTheLayoutsNamesAndShapes()
     {
         using var scope = NewDisposeScope();

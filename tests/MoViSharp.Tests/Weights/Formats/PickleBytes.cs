@@ -26,6 +26,10 @@ internal sealed class PickleBytes
     public PickleBytes PersId() => Op((byte)'Q');
     public PickleBytes Put(byte index) => Op((byte)'q', index);
     public PickleBytes Get(byte index) => Op((byte)'h', index);
+    public PickleBytes None() => Op(0x4E);
+    public PickleBytes True() => Op(0x88);
+    public PickleBytes EmptyList() => Op((byte)']');
+    public PickleBytes Appends() => Op((byte)'e');
 
     public PickleBytes Global(string module, string name) =>
         Op((byte)'c').Op(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
@@ -55,12 +59,18 @@ internal sealed class PickleBytes
         return Tuple();
     }
 
-    /// <summary><c>_rebuild_tensor_v2(('storage', torch.&lt;type&gt;, key, 'cpu', numel), offset, size, stride, False, OrderedDict())</c>.</summary>
-    public PickleBytes Tensor(string storageType, string key, long numel, long offset, long[] size, long[] stride)
+    /// <summary>
+    /// <c>_rebuild_tensor_v2(('storage', torch.&lt;type&gt;, key, 'cpu', numel), offset, size, stride, False, OrderedDict())</c>;
+    /// with <paramref name="legacy"/>, the persistent id has the legacy format's sixth element, a None view.
+    /// </summary>
+    public PickleBytes Tensor(string storageType, string key, long numel, long offset, long[] size, long[] stride, bool legacy = false)
     {
         Global("torch._utils", "_rebuild_tensor_v2");
         Mark();
-        Mark().Str("storage").Global("torch", storageType).Str(key).Str("cpu").Int(numel).Tuple().PersId();
+        Mark().Str("storage").Global("torch", storageType).Str(key).Str("cpu").Int(numel);
+        if (legacy)
+            Op(0x4E);
+        Tuple().PersId();
         Int(offset).IntTuple(size).IntTuple(stride).False();
         Global("collections", "OrderedDict").EmptyTuple().Reduce();
         return Tuple().Reduce();
@@ -74,6 +84,8 @@ internal sealed class PickleBytes
     public static byte[] Zip(byte[] pickle, params (string Key, byte[] Bytes)[] storages) =>
         ZipEntries([("archive/data.pkl", pickle), .. storages.Select(s => ($"archive/data/{s.Key}", s.Bytes)), ("archive/version", "3\n"u8.ToArray())]);
 
+    private static readonly DateTimeOffset FixedTime = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static byte[] ZipEntries(IEnumerable<(string Name, byte[] Bytes)> entries)
     {
         using var buffer = new MemoryStream();
@@ -81,7 +93,9 @@ internal sealed class PickleBytes
         {
             foreach (var (name, bytes) in entries)
             {
-                using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedTime; // the same bytes on every run
+                using var stream = entry.Open();
                 stream.Write(bytes);
             }
         }

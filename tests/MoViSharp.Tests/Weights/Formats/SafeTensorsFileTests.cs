@@ -1,3 +1,4 @@
+using MoViSharp.Weights;
 using MoViSharp.IO;
 using System.Buffers.Binary;
 using System.Text;
@@ -166,7 +167,7 @@ public class SafeTensorsFileTests
     }
 
     private static string Refuse(byte[] file) =>
-        Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Read(file, "bad.safetensors").Dispose()).Message;
+        Assert.Throws<CheckpointFormatException>(() => SafeTensorsFile.Read(file, "bad.safetensors").Dispose()).Message;
 
     private const string OneF32 = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
 
@@ -199,8 +200,6 @@ public class SafeTensorsFileTests
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", 8, "tensor 'a' has invalid data_offsets [8, 0] (need 0 ≤ begin ≤ end).")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[-8,0]}}", 8, "tensor 'a' has invalid data_offsets [-8, 0] (need 0 ≤ begin ≤ end).")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,16]}}", 8, "tensor 'a' has 3 data_offsets; expected [begin, end].")]
-    [InlineData("{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8,
-        "tensor 'a' has the unsupported dtype 'C64' (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL).")]
     [InlineData("{\"a\":{\"shape\":[1],\"data_offsets\":[0,8]}}", 8, "tensor 'a' has no string 'dtype'.")]
     [InlineData("{\"a\":{\"dtype\":\"U8\",\"data_offsets\":[0,8]}}", 8, "tensor 'a' has no array 'shape'.")]
     [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8],\"extra\":1}}", 8, "tensor 'a' has an unexpected or repeated field 'extra'.")]
@@ -217,6 +216,23 @@ public class SafeTensorsFileTests
     }
 
     [Fact]
+    public void Unsupported_dtype_is_not_supported_rather_than_malformed()
+    {
+        var e = Assert.Throws<CheckpointNotSupportedException>(() =>
+            SafeTensorsFile.Read(Build("{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]), "bad.safetensors").Dispose());
+        Assert.Equal("bad.safetensors: tensor 'a' has the unsupported dtype 'C64' (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL).", e.Message);
+        Assert.Equal("tensor 'a'", e.Field);
+    }
+
+    [Fact]
+    public void A_zero_sized_shape_whose_other_sizes_overflow_is_refused_before_libtorch()
+    {
+        // 0 elements, but libtorch multiplies the other sizes too and would fail natively.
+        Assert.Equal("bad.safetensors: tensor 'a' has shape [0, 4611686018427387904, 4611686018427387904], whose byte size overflows 64 bits.",
+            Refuse(Build("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,4611686018427387904,4611686018427387904],\"data_offsets\":[0,0]}}", [])));
+    }
+
+    [Fact]
     public void Header_that_is_not_utf8_is_refused()
     {
         byte[] json = [(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'];
@@ -224,7 +240,7 @@ public class SafeTensorsFileTests
     }
 
     [Fact]
-    public void Random_corruption_never_escapes_as_anything_but_InvalidDataException()
+    public void Random_corruption_never_escapes_the_error_contract()
     {
         using var original = EveryDtype();
         byte[] file = SafeTensorsFile.ToBytes(original);
@@ -241,7 +257,7 @@ public class SafeTensorsFileTests
             {
                 SafeTensorsFile.Read(candidate, "fuzz.safetensors").Dispose();
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is CheckpointFormatException or CheckpointNotSupportedException)
             {
                 Assert.StartsWith("fuzz.safetensors: ", e.Message);
             }

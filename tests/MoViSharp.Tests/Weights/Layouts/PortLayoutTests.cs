@@ -64,7 +64,7 @@ public class PortLayoutTests
         var error = Assert.Throws<CheckpointMismatchException>(() => new PortLayout().Load(exported, "a0.pt", new CheckpointHints("a1")));
         Assert.Contains("blocks.b4_l6.expand.conv_1.conv3d.weight", error.Missing);
         Assert.Contains("conv1.conv_1.conv3d.weight is [8, 3, 1, 3, 3], expected [16, 3, 1, 3, 3] for stem.weight", error.ShapeMismatches);
-        var variant = Assert.Throws<InvalidDataException>(() => new PortLayout().Load(exported, "a0.pt", new CheckpointHints("a0", "stream")));
+        var variant = Assert.Throws<CheckpointFormatException>(() => new PortLayout().Load(exported, "a0.pt", new CheckpointHints("a0", "stream")));
         Assert.Equal("a0.pt holds a base model (its convs are conv3d), not stream.", variant.Message);
     }
 }

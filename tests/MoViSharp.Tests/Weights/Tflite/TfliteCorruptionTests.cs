@@ -1,18 +1,19 @@
 using System.Buffers.Binary;
+using MoViSharp.Weights;
 using MoViSharp.Weights.Tflite;
 
 namespace MoViSharp.Tests.Weights.Tflite;
 
-/// <summary>Corrupted copies of the reference model must fail with a specific <see cref="InvalidDataException"/>, never crash or hang.</summary>
+/// <summary>Corrupted copies of the reference model must fail with a specific <see cref="CheckpointFormatException"/>, never crash or hang.</summary>
 public class TfliteCorruptionTests
 {
     private const string Name = "model.tflite";
 
     private static byte[] Copy() => (byte[])TfliteReferenceFile.Bytes.Clone();
 
-    private static InvalidDataException Rejects(byte[] bytes)
+    private static CheckpointFormatException Rejects(byte[] bytes)
     {
-        var ex = Assert.Throws<InvalidDataException>(() => TfliteModel.Parse(bytes, Name));
+        var ex = Assert.Throws<CheckpointFormatException>(() => TfliteModel.Parse(bytes, Name));
         Assert.StartsWith(Name + ": ", ex.Message);
         return ex;
     }
@@ -127,7 +128,7 @@ public class TfliteCorruptionTests
                 var model = TfliteModel.Parse(bytes, Name);
                 _ = model.Describe();
             }
-            catch (InvalidDataException ex)
+            catch (CheckpointFormatException ex)
             {
                 Assert.StartsWith(Name + ": ", ex.Message);
                 rejected++;
