@@ -21,16 +21,22 @@ public static class BenchMarkdown
                      string.Join(", ", r.PeakGflops.Select(p => $"{p.Value:F1} GFLOP/s with {p.Key} thread(s)")) + ". Achieved GFLOP/s = 2 × multiply-adds (model.Trace) / time.");
         s.AppendLine();
         s.AppendLine("### Per-frame latency, stream models, one stream");
-        s.AppendLine("`plain` = the model's own `Step` (`ModelClassifier`); `engine` = the compiled model (`ModelCompiler.Compile`: folded BN, ring buffers, fused SE, SIMD depthwise), the path every command uses by default. |Δ| = largest logit difference compiled vs plain.");
+        s.AppendLine("`plain` = the model's own `Step` (`ModelClassifier`); `engine` = the compiled model (`ModelCompiler.Compile`: folded BN, ring buffers, fused SE, SIMD depthwise), the path every command uses by default. " +
+                     "`onnx-plain` / `onnx-ring` = ONNX Runtime on the exported fp32 graph (states in and out / host-side ring buffers), `onnx-int8` = its static int8 QDQ quantization, " +
+                     "`onnx-int8-tflite` = the int8 TFLite reference model translated op by op, `onnx-int8-mobile` = the QDQ quantization of its float import (A0-mobile: ReLU6, no SE; docs/onnx.md). " +
+                     "Speed-up: engine vs plain, ONNX Runtime vs engine at the same thread count. |Δ| = largest logit difference vs plain. " +
+                     "CPU ms = the calling thread's CPU time per frame (the work itself without waiting for a core on this shared machine; at one thread both engines compute on that thread).");
         s.AppendLine();
-        s.AppendLine("| model | size | MMAC/frame | path | threads | median ms | p90 ms | p99 ms | GFLOP/s | of peak | speed-up | |Δ| |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        s.AppendLine("| model | size | MMAC/frame | path | threads | median ms | p90 ms | p99 ms | CPU ms | GFLOP/s | of peak | speed-up | |Δ| |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var l in r.Latency)
         {
-            var plain = r.At(l.Model, "plain", l.Threads);
-            string speedup = l.Path == "engine" && plain is not null ? $"{plain.Stats.Median / l.Stats.Median:F2}×" : "";
-            string diff = l.Path == "engine" && r.EngineMaxAbsDiff.TryGetValue(l.Model, out var d) ? d.ToString("0.0e0", CultureInfo.InvariantCulture) : "";
-            s.AppendLine($"| {l.Model.ToUpperInvariant()} | {l.Size}² | {l.MacsPerFrame / 1e6:F1} | {l.Path} | {l.Threads} | {l.Stats.Median:F2} | {l.Stats.P90:F2} | {l.Stats.P99:F2} | {l.Gflops:F1} | {l.FractionOfPeak:P1} | {speedup} | {diff} |");
+            var reference = r.At(l.Model, l.Path == "engine" ? "plain" : "engine", l.Threads);
+            string speedup = l.Path != "plain" && reference is not null && reference != l ? $"{reference.Stats.Median / l.Stats.Median:F2}×" : "";
+            string diff = l.Path == "engine" && r.EngineMaxAbsDiff.TryGetValue(l.Model, out var d) ? d.ToString("0.0e0", CultureInfo.InvariantCulture)
+                : r.OnnxMaxAbsDiff.TryGetValue((l.Model, l.Path), out var o) ? o.ToString("0.0e0", CultureInfo.InvariantCulture) : "";
+            string cpu = double.IsNaN(l.CpuMsMedian) ? "" : l.CpuMsMedian.ToString("F2", CultureInfo.InvariantCulture);
+            s.AppendLine($"| {l.Model.ToUpperInvariant()} | {l.Size}² | {l.MacsPerFrame / 1e6:F1} | {l.Path} | {l.Threads} | {l.Stats.Median:F2} | {l.Stats.P90:F2} | {l.Stats.P99:F2} | {cpu} | {l.Gflops:F1} | {l.FractionOfPeak:P1} | {speedup} | {diff} |");
         }
         if (r.SimdLayers.Count > 0)
             s.AppendLine().AppendLine("Depthwise features on the hand-written AVX kernel (chosen per layer by timing it against libtorch at engine creation): " +

@@ -4,6 +4,10 @@ using MoViSharp.Data.Synthetic;
 using MoViSharp.Inference;
 using MoViSharp.Layers;
 using MoViSharp.Models;
+using MoViSharp.Onnx.Export;
+using MoViSharp.Onnx.Quantization;
+using MoViSharp.Onnx.Runtime;
+using MoViSharp.Onnx.Tflite;
 using MoViSharp.Video;
 using static TorchSharp.torch;
 
@@ -100,21 +104,80 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
         results.SimdLayers[name] = (described.Count(d => d.StartsWith("SimdDepthwise", StringComparison.Ordinal)),
             model.modules().OfType<DepthwiseFeature>().Count());
         results.EngineMaxAbsDiff[name] = MaxDifference(plain, compiled, size);
-        foreach (int threads in settings.Threads)
+        foreach (int threads in settings.Backends.Contains("torch") ? settings.Threads : [])
         {
             set_num_threads(threads);
-            var plainStats = TimeSteps(plain, 1, size, settings.Frames);
-            results.Latency.Add(new StreamLatency(name, "plain", threads, size, macs, plainStats, results.PeakGflops[threads]));
-            var fast = TimeSteps(compiled, 1, size, settings.Frames);
-            results.Latency.Add(new StreamLatency(name, "engine", threads, size, macs, fast, results.PeakGflops[threads]));
-            log($"{name}-stream {size}² {threads}t: plain {plainStats.Median:F2} ms, compiled {fast.Median:F2} ms (median per frame)");
+            var (plainStats, plainCpu) = TimeStepsWithCpu(plain, size, settings.Frames);
+            results.Latency.Add(new StreamLatency(name, "plain", threads, size, macs, plainStats, results.PeakGflops[threads], plainCpu));
+            var (fast, fastCpu) = TimeStepsWithCpu(compiled, size, settings.Frames);
+            results.Latency.Add(new StreamLatency(name, "engine", threads, size, macs, fast, results.PeakGflops[threads], fastCpu));
+            log($"{name}-stream {size}² {threads}t: plain {plainStats.Median:F2} ms, compiled {fast.Median:F2} ms (median per frame; thread CPU {plainCpu:F2} / {fastCpu:F2} ms)");
         }
+        if (settings.Backends.Contains("onnx")) MeasureOnnx(name, model, plain, size, macs, results);
         if (settings.Threads.Count > 1)
         {
             results.TunedThreads[name] = ThreadCountTuner.Choose(compiled, size, size, 1, settings.Quick ? 5 : 30, settings.Threads.Max());
             log($"{name}-stream: compiled path's thread count chosen by measurement: {results.TunedThreads[name]}");
         }
         MeasureClassify(name, compiled, size, results);
+    }
+
+    /// <summary>
+    /// ONNX Runtime on the same model, side by side with the TorchSharp rows: fp32 plain form (states in and out), fp32 ring form,
+    /// int8 QDQ (calibrated on synthetic clips; random weights, so only its speed means something here), one session per thread
+    /// count; for A0 with --tflite also the translated int8 TFLite graph and the QDQ of its float import (real weights).
+    /// </summary>
+    private void MeasureOnnx(string name, VideoModel model, IVideoClassifier plain, int size, long macs, BenchResults results)
+    {
+        var candidates = new List<(string Path, Func<int, IVideoClassifier> Make)>
+        {
+            ("onnx-plain", t => OnnxClassifier.FromModel(model, options: new OnnxRuntimeOptions { StreamForm = OnnxExportForm.StreamPlain, IntraOpThreads = t })),
+            ("onnx-ring", t => OnnxClassifier.FromModel(model, options: new OnnxRuntimeOptions { StreamForm = OnnxExportForm.StreamRing, IntraOpThreads = t })),
+        };
+        OnnxExport? int8 = null;
+        candidates.Add(("onnx-int8", t => OnnxClassifier.FromExport(int8 ??= QdqQuantizer.Quantize(model, CalibrationClips.Synthetic(2, size, 8), new OnnxExportOptions { Height = size, Width = size }),
+            new OnnxRuntimeOptions { IntraOpThreads = t })));
+        if (name == "a0" && settings.Tflite is { } tflite && size == 172)
+        {
+            candidates.Add(("onnx-int8-tflite", t => OnnxClassifier.FromExport(TfliteOnnxTranslator.Translate(tflite), new OnnxRuntimeOptions { IntraOpThreads = t })));
+            candidates.Add(("onnx-int8-mobile", t =>
+            {
+                using var mobile = Weights.Layouts.TfliteMoViNetImporter.Load(tflite);
+                return OnnxClassifier.FromExport(QdqQuantizer.Quantize(mobile, CalibrationClips.Synthetic(2, size, 8)), new OnnxRuntimeOptions { IntraOpThreads = t });
+            }));
+        }
+        foreach (var (path, make) in candidates)
+            foreach (int threads in settings.Threads)
+            {
+                using var classifier = make(threads);
+                if (threads == settings.Threads[0] && path is "onnx-plain" or "onnx-ring")
+                    results.OnnxMaxAbsDiff[(name, path)] = MaxDifference(plain, classifier, size);
+                set_num_threads(1);
+                var (stats, cpu) = TimeStepsWithCpu(classifier, size, settings.Frames);
+                results.Latency.Add(new StreamLatency(path is "onnx-int8-tflite" or "onnx-int8-mobile" ? "a0-mobile" : name, path, threads, size, macs, stats,
+                    results.PeakGflops[threads], cpu));
+                log($"{name}-stream {size}² {threads}t: {path} {stats.Median:F2} ms (median per frame; thread CPU {cpu:F2} ms)");
+            }
+    }
+
+    /// <summary>Median wall time and median calling-thread CPU time of one step, one stream, from a fresh state.</summary>
+    private (LatencyStats Wall, double CpuMedian) TimeStepsWithCpu(IVideoClassifier classifier, int size, int steps)
+    {
+        using var state = classifier.InitialState(1, size, size);
+        using var frames = rand([1, 3, size, size]);
+        var times = new List<double>(steps);
+        var cpu = new List<double>(steps);
+        for (int i = 0; i < settings.Warmup + steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            double cpuStart = ThreadCpuClock.Milliseconds();
+            using (NewDisposeScope()) classifier.Step(frames, state)?.Dispose();
+            if (i < settings.Warmup) continue;
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            cpu.Add(ThreadCpuClock.Milliseconds() - cpuStart);
+        }
+        cpu.Sort();
+        return (LatencyStats.Of(times), cpu[cpu.Count / 2]);
     }
 
     /// <summary>Largest |compiled − plain| logit difference over a few frames: the bench checks what it times.</summary>

@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 namespace MoViSharp.Bench;
 
 /// <summary>Per-frame latency of one stream model on one path ("plain" = the model's own Step, "engine" = the compiled model).</summary>
-public sealed record StreamLatency(string Model, string Path, int Threads, int Size, long MacsPerFrame, LatencyStats Stats, double PeakGflops)
+public sealed record StreamLatency(string Model, string Path, int Threads, int Size, long MacsPerFrame, LatencyStats Stats, double PeakGflops,
+    double CpuMsMedian = double.NaN)
 {
     public double Gflops => 2.0 * MacsPerFrame / (Stats.Median / 1e3) / 1e9;
     public double FractionOfPeak => PeakGflops > 0 ? Gflops / PeakGflops : 0;
@@ -66,6 +67,8 @@ public sealed class BenchResults
     public List<StreamLatency> Latency { get; } = [];
     public Dictionary<string, double> EngineMaxAbsDiff { get; } = [];
     public Dictionary<string, int> TunedThreads { get; } = [];
+    /// <summary>Largest |ONNX Runtime − plain| logit difference per model and path (the fp32 forms; int8 differs by design).</summary>
+    public Dictionary<(string Model, string Path), double> OnnxMaxAbsDiff { get; } = [];
     /// <summary>Per model: bottlenecks whose depthwise feature the engine runs with the hand-written kernel, of all.</summary>
     public Dictionary<string, (int Simd, int Layers)> SimdLayers { get; } = [];
     public List<ClipThroughput> Clips { get; } = [];
@@ -87,9 +90,10 @@ public sealed class BenchResults
 
     /// <summary>
     /// The JSON document. Documented keys: machine{cores, load_before, load_after, peak_gflops{threads}};
-    /// stream_latency{model}{plain|engine}{ms_per_frame_median, ms_per_frame_p90, ms_per_frame_p99, threads, gflops,
-    /// fraction_of_peak, by_threads{n}{…}}; classify_end_to_end{model}{frames_per_s, ms_per_frame, engine_ms_per_frame, overhead,
-    /// frames}; model_comparison{model}{family, frames, size, streams, params, gmacs_per_clip, ms_per_clip, gflops,
+    /// stream_latency{model}{plain|engine|onnx-plain|onnx-ring|onnx-int8…}{ms_per_frame_median, ms_per_frame_p90, ms_per_frame_p99,
+    /// threads, gflops, thread_cpu_ms_per_frame_median, fraction_of_peak, by_threads{n}{…}}, engine_max_abs_diff,
+    /// onnx-plain_max_abs_diff, onnx-ring_max_abs_diff; classify_end_to_end{model}{frames_per_s, ms_per_frame, engine_ms_per_frame,
+    /// overhead, frames}; model_comparison{model}{family, frames, size, streams, params, gmacs_per_clip, ms_per_clip, gflops,
     /// fraction_of_peak, published_top1, label_set}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
     /// batched_throughput{model}{threads}{batch}{frames_per_s, ms_per_step_median}; memory{series}{model, rss_mb{frames},
     /// hwm_mb{frames}, skipped{frames}}; goals[{goal, target, measured, met, why}].
@@ -101,6 +105,7 @@ public sealed class BenchResults
             ["ms_per_frame_median"] = R(l.Stats.Median), ["ms_per_frame_p90"] = R(l.Stats.P90), ["ms_per_frame_p99"] = R(l.Stats.P99),
             ["threads"] = l.Threads, ["size"] = l.Size, ["samples"] = l.Stats.Samples, ["macs_per_frame"] = l.MacsPerFrame,
             ["gflops"] = R(l.Gflops, 2), ["fraction_of_peak"] = R(l.FractionOfPeak),
+            ["thread_cpu_ms_per_frame_median"] = double.IsNaN(l.CpuMsMedian) ? null : R(l.CpuMsMedian),
         };
         var latency = new JsonObject();
         foreach (var model in Latency.Select(l => l.Model).Distinct())
@@ -115,6 +120,8 @@ public sealed class BenchResults
                 perModel[path] = node;
             }
             if (EngineMaxAbsDiff.TryGetValue(model, out var diff)) perModel["engine_max_abs_diff"] = diff;
+            foreach (var ((m, path), onnxDiff) in OnnxMaxAbsDiff)
+                if (m == model) perModel[$"{path}_max_abs_diff"] = onnxDiff;
             if (TunedThreads.TryGetValue(model, out var tuned)) perModel["engine_tuned_threads"] = tuned;
             if (SimdLayers.TryGetValue(model, out var simd)) perModel["engine_simd_layers"] = $"{simd.Simd}/{simd.Layers}";
             latency[model] = perModel;

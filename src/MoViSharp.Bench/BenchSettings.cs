@@ -19,6 +19,10 @@ public sealed record BenchSettings
     public int Classes { get; init; } = 600;
     /// <summary>Frames of the encoded clip that `classify` runs end to end.</summary>
     public int ClassifyFrames { get; init; } = 300;
+    /// <summary>Engines measured: "torch" (plain and compiled TorchSharp) and "onnx" (ONNX Runtime fp32 plain and ring forms, int8 QDQ).</summary>
+    public IReadOnlyList<string> Backends { get; init; } = ["torch", "onnx"];
+    /// <summary>An int8 MoViNet stream TFLite file whose ONNX translation (and the int8 QDQ of its float import) are timed too.</summary>
+    public string? Tflite { get; init; }
 
     public static BenchSettings Create(IReadOnlyList<string> models, int? frames, bool quick, int? size) => quick
         ? new BenchSettings

@@ -23,11 +23,13 @@ public static class BenchCommand
         var output = CliOptions.Output("Folder receiving BENCHMARKS.md and bench/ (plots, results.json)", required: false, "--out");
         output.DefaultValueFactory = _ => "docs";
         var classes = new Option<int>("--classes") { Description = "Number of classes", DefaultValueFactory = _ => 600 };
+        var backend = new Option<string>("--backend") { Description = "Engines to measure: torch, onnx or all (default: all, side by side)", DefaultValueFactory = _ => "all" };
+        var tflite = new Option<string?>("--tflite") { Description = "An int8 MoViNet-A0 stream .tflite file: also time its ONNX translation and the int8 QDQ of its float import" };
         var probe = new Option<string?>("--memory-probe") { Hidden = true };
         var memoryFrames = new Option<string?>("--memory-frames") { Hidden = true };
         var command = new Command("bench", "Benchmarks streaming and clip inference on this machine; writes docs/BENCHMARKS.md (its own section), plots and JSON.")
         {
-            json, models, frames, quick, size, output, classes, probe, memoryFrames,
+            json, models, frames, quick, size, output, classes, backend, tflite, probe, memoryFrames,
         };
         command.SetAction(result => CliErrors.Run(() =>
         {
@@ -47,7 +49,18 @@ public static class BenchCommand
                 return MemoryProbe.RunChild(kind, names[0], s ?? config.Preprocessing.Size, checkpoints, result.GetValue(classes));
             }
 
-            var settings = BenchSettings.Create(names, f, result.GetValue(quick), s) with { Classes = result.GetValue(classes) };
+            string[] backends = result.GetValue(backend)?.Trim().ToLowerInvariant() switch
+            {
+                "all" or null => ["torch", "onnx"],
+                "torch" => ["torch"],
+                "onnx" => ["onnx"],
+                var b => throw new CliException($"--backend must be torch, onnx or all, not '{b}'."),
+            };
+            if (result.GetValue(tflite) is { } t && !File.Exists(t)) throw new CliException($"--tflite: '{t}' does not exist.");
+            var settings = BenchSettings.Create(names, f, result.GetValue(quick), s) with
+            {
+                Classes = result.GetValue(classes), Backends = backends, Tflite = result.GetValue(tflite),
+            };
             var results = new BenchMeasurements(settings, line => Console.Error.WriteLine(line)).Run();
             string folder = result.GetValue(output) ?? "docs";
             string plots = Path.Combine(folder, "bench");

@@ -32,6 +32,7 @@ public static class ClassifyCommand
             Description = "Two stream checkpoints A B run as a temporal ensemble (A on frames 0,2,4…, B on 1,3,5…), instead of --weights",
             AllowMultipleArgumentsPerToken = true, Arity = new ArgumentArity(2, 2),
         };
+        var backend = new BackendOption();
         var rawSize = new Option<string?>("--raw-size") { Description = "Size of raw stdin frames, WxH (default: the model size)" };
         var hop = new Option<int?>("--hop") { Description = "Clip models: frames between predictions over the sliding window (default: one clip)" };
         var command = new Command("classify",
@@ -41,6 +42,7 @@ public static class ClassifyCommand
         };
         input.AddTo(command);
         weights.AddTo(command);
+        backend.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             int k = result.GetValue(top), n = result.GetValue(every);
@@ -48,7 +50,7 @@ public static class ClassifyCommand
             if (n < 1) throw new CliException("--every must be at least 1.");
             string source = input.Get(result)!;
             var raw = result.GetValue(rawSize) is { } text ? FrameSizeOption.Parse(text, "--raw-size") : ((int, int)?)null;
-            using var classifier = OpenClassifier(result, weights, result.GetValue(ensemble));
+            using var classifier = OpenClassifier(result, weights, result.GetValue(ensemble), backend);
             var names = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath, classifier.NumClasses) : classifier.Labels;
             var preprocessing = classifier.Preprocessing;
             var options = VideoSourceOptions.For(preprocessing) with
@@ -69,16 +71,17 @@ public static class ClassifyCommand
         return command;
     }
 
-    /// <summary>One classifier for --weights, or a temporal ensemble for --ensemble A B.</summary>
-    internal static IVideoClassifier OpenClassifier(ParseResult result, WeightsOptions weights, string[]? ensemble)
+    /// <summary>One classifier for --weights, or a temporal ensemble for --ensemble A B (on the --backend when the command has one).</summary>
+    internal static IVideoClassifier OpenClassifier(ParseResult result, WeightsOptions weights, string[]? ensemble, BackendOption? backend = null)
     {
+        IVideoClassifier Open(string path) => backend is null ? weights.Classifier(weights.Load(path, result), result) : backend.Classifier(result, weights, path);
         if (ensemble is { Length: 2 })
         {
             if (result.GetValue(weights.Weights) is not null) throw new CliException("Give --weights FILE or --ensemble A B, not both.");
             var members = new List<IVideoClassifier>();
             try
             {
-                foreach (var path in ensemble) members.Add(weights.Classifier(weights.Load(path, result), result));
+                foreach (var path in ensemble) members.Add(Open(path));
                 return new TemporalEnsemble(members[0], members[1]);
             }
             catch
@@ -88,7 +91,7 @@ public static class ClassifyCommand
             }
         }
         if (result.GetValue(weights.Weights) is null) throw new CliException("Give --weights FILE, or --ensemble A B.");
-        return weights.Classifier(weights.Load(result), result);
+        return Open(weights.Path(result));
     }
 
     private static OnlineResult Classify(IVideoClassifier classifier, IReadOnlyList<string>? labels, string input, VideoSourceOptions options, int k,

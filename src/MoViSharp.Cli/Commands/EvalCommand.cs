@@ -31,12 +31,14 @@ public static class EvalCommand
         {
             ensemble, frames, stride, fps, size, views, batch, threads, json, output,
         };
+        var backend = new BackendOption();
         input.AddTo(command);
         weights.AddTo(command);
+        backend.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             if (result.GetValue(threads) is int n) torch.set_num_threads(Math.Max(1, n));
-            using var classifier = ClassifyCommand.OpenClassifier(result, weights, result.GetValue(ensemble));
+            using var classifier = ClassifyCommand.OpenClassifier(result, weights, result.GetValue(ensemble), backend);
             IReadOnlyList<string>? labels = classifier.Labels;
             var dataset = ClipDataset.Open(input.Get(result)!, labels);
             labels ??= dataset.Classes;

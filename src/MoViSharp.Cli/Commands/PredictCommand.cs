@@ -20,14 +20,16 @@ public static class PredictCommand
         var input = new InputOption("A .npy clip [T, H, W, 3] float32 (the network input as it is), or a video file/URL");
         var output = CliOptions.Output("Where to write the logits (.npy float32)");
         var size = CliOptions.Size("Frame size for video input (default: the model's)");
+        var backend = new BackendOption();
         var command = new Command("predict", "Run a model on a clip and write its logits to .npy.") { output, size };
         input.AddTo(command);
         weights.AddTo(command);
+        backend.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             string inputPath = input.Get(result)!;
             var sample = new ClipSample(inputPath, 0);
-            using var classifier = weights.Classifier(weights.Load(result), result, normalizeInput: !sample.IsNpy);
+            using var classifier = backend.Classifier(result, weights, normalizeInput: !sample.IsNpy);
             using var scope = NewDisposeScope();
             var preprocessing = classifier.Preprocessing;
             // Video: decoded as the model's preprocessing says (resize, crop, rate); --size asks for a centred square of that size instead.

@@ -28,6 +28,8 @@ public class BenchCommandTests
             }
             Assert.NotNull(engine["by_threads"]!["1"]);
             Assert.True(json["stream_latency"]!["a0"]!["engine_max_abs_diff"]!.GetValue<double>() <= 1e-4);
+            Assert.True(json["stream_latency"]!["a0"]!["onnx-ring_max_abs_diff"]!.GetValue<double>() <= 1e-4);     // ONNX Runtime rows, side by side
+            Assert.True(json["stream_latency"]!["a0"]!["onnx-int8"]!["ms_per_frame_median"]!.GetValue<double>() > 0);
             Assert.True(json["machine"]!["peak_gflops"]!["1"]!.GetValue<double>() > 0);
             Assert.True(json["base_throughput"]!["a0"]!["1"]!["frames_per_s"]!.GetValue<double>() > 0);
             Assert.True(json["batched_throughput"]!["a0"]!["1"]!["4"]!["frames_per_s"]!.GetValue<double>() > 0);

@@ -1,0 +1,38 @@
+using MoViSharp.Models;
+using MoViSharp.Onnx.Export;
+using MoViSharp.Tests.Inference;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Tests.Onnx;
+
+/// <summary>Every registered model exports, and ONNX Runtime gives TorchSharp's logits: frame by frame (ring form) where it streams, on clips otherwise.</summary>
+public class EveryRegisteredModelExportsTests
+{
+    public static TheoryData<string> RegisteredModels() => EveryRegisteredModelTests.RegisteredModels();
+
+    [Theory]
+    [MemberData(nameof(RegisteredModels))]
+    public void OnnxRuntimeGivesTorchSharpsLogits(string name)
+    {
+        var model = TestModels.Randomize(ModelRegistry.Create(name, numClasses: 5), seed: 11);
+        var (frames, size) = SmallestInputThatRuns(model);
+        if (model.Streamable) OnnxAssert.StreamMatchesPlain(model, Math.Min(frames, 3), size, OnnxExportForm.StreamRing);
+        else OnnxAssert.ClipMatchesPlain(model, frames, size);
+    }
+
+    /// <summary>4 frames of 48² when the architecture takes them, else its native clip.</summary>
+    private static (int Frames, int Size) SmallestInputThatRuns(VideoModel model)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            model.Logits(zeros([1, 3, 4, 48, 48]));
+            return (4, 48);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException or InvalidOperationException)
+        {
+            return (model.Config.Preprocessing.Frames, model.Config.Preprocessing.Size);
+        }
+    }
+}
