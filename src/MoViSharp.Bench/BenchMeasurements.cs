@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MoViSharp.Classification;
 using MoViSharp.Data.Synthetic;
+using MoViSharp.Families.Continual;
 using MoViSharp.Inference;
 using MoViSharp.Layers;
 using MoViSharp.Models;
@@ -17,7 +18,7 @@ namespace MoViSharp.Bench;
 /// Runs the measurements of `movisharp bench` into a <see cref="BenchResults"/>. Models get fresh random weights: speed does not
 /// depend on the values. Every step runs in its own dispose scope under inference mode, as real streaming would.
 /// </summary>
-public sealed class BenchMeasurements(BenchSettings settings, Action<string> log)
+public sealed partial class BenchMeasurements(BenchSettings settings, Action<string> log)
 {
     public BenchResults Run()
     {
@@ -42,6 +43,8 @@ public sealed class BenchMeasurements(BenchSettings settings, Action<string> log
         }
         foreach (var entry in movinets.SelectMany(n => new[] { ModelRegistry.Entry(n, "stream"), ModelRegistry.Entry(n, "base") }).Concat(others))
             MeasureComparison(entry, results);
+        foreach (var entry in others.Where(e => e.Config is ContinualConfig))
+            MeasureContinual(entry, results);
         results.LoadAfter = ProcessMemory.LoadAverage();
         BenchGoals.Evaluate(results, settings);
         return results;

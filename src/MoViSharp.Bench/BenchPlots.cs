@@ -11,6 +11,7 @@ public static class BenchPlots
         Directory.CreateDirectory(folder);
         Save(Latency(r), Path.Combine(folder, "latency.png"));
         Save(Memory(r), Path.Combine(folder, "memory.png"));
+        if (r.Transients.Count > 0) Save(Transient(r), Path.Combine(folder, "continual-transient.png"));
         if (r.Comparison.Any(c => c.Top1 is not null)) Save(AccuracyAgainstLatency(r), Path.Combine(folder, "accuracy-latency.png"));
     }
 
@@ -41,6 +42,27 @@ public static class BenchPlots
         plot.YLabel("published top-1 (%)");
         plot.Title("Published accuracy against measured latency");
         plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    /// <summary>How long a cold continual stream takes to forget its fill: relative logit distance against frames seen (log scale).</summary>
+    private static Plot Transient(BenchResults r)
+    {
+        var plot = new Plot();
+        foreach (var t in r.Transients)
+        {
+            var xs = Enumerable.Range(1, t.Distance.Length).Select(x => (double)x).ToArray();
+            var ys = t.Distance.Select(d => Math.Log10(Math.Max(d, 1e-8))).ToArray();
+            var line = plot.Add.Scatter(xs, ys);
+            line.MarkerSize = 0;
+            line.LegendText = $"{t.Model}, {t.Fill.ToString().ToLowerInvariant()} fill (receptive field {t.ReceptiveField})";
+        }
+        var ticks = new[] { -8.0, -6, -4, -2, 0 };
+        plot.Axes.Left.SetTicks(ticks, ticks.Select(v => $"1e{v:F0}").ToArray());
+        plot.XLabel("frames seen since a cold start");
+        plot.YLabel("relative logit distance to a warm stream (log)");
+        plot.Title("Continual start-up transient");
+        plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
 

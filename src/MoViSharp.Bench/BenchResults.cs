@@ -75,6 +75,8 @@ public sealed class BenchResults
     public List<ClassifyThroughput> Classify { get; } = [];
     public List<ModelComparison> Comparison { get; } = [];
     public List<BatchThroughput> Batches { get; } = [];
+    public List<ContinualSpeedup> Continual { get; } = [];
+    public List<ContinualTransientSeries> Transients { get; } = [];
     public List<MemorySeries> Memory { get; } = [];
     public List<GoalResult> Goals { get; } = [];
 
@@ -96,7 +98,9 @@ public sealed class BenchResults
     /// overhead, frames}; model_comparison{model}{family, frames, size, streams, params, gmacs_per_clip, ms_per_clip, gflops,
     /// fraction_of_peak, published_top1, label_set}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
     /// batched_throughput{model}{threads}{batch}{frames_per_s, ms_per_step_median}; memory{series}{model, rss_mb{frames},
-    /// hwm_mb{frames}, skipped{frames}}; goals[{goal, target, measured, met, why}].
+    /// hwm_mb{frames}, skipped{frames}}; continual_speedup{model}{base, window_frames, size, delay, receptive_field, gmacs_per_step,
+    /// gmacs_per_clip, mac_reduction, published_reduction, ms_per_step, ms_per_clip, time_reduction, state_mb}; continual_transient{model}{zeros|replicate}{size,
+    /// receptive_field, frames_below_1e-2, frames_below_1e-4, relative_distance[]}; goals[{goal, target, measured, met, why}].
     /// </summary>
     public JsonObject ToJson()
     {
@@ -185,6 +189,30 @@ public sealed class BenchResults
             memory[m.Name] = new JsonObject { ["model"] = m.Model, ["description"] = m.Description, ["rss_mb"] = rss, ["hwm_mb"] = hwm, ["skipped"] = skipped };
         }
 
+        var continual = new JsonObject();
+        foreach (var c in Continual)
+            continual[c.Model] = new JsonObject
+            {
+                ["base"] = c.Base, ["window_frames"] = c.WindowFrames, ["size"] = c.Size, ["delay"] = c.Delay, ["receptive_field"] = c.ReceptiveField,
+                ["gmacs_per_step"] = R(c.StepMacs / 1e9), ["gmacs_per_clip"] = R(c.ClipMacs / 1e9), ["mac_reduction"] = R(c.MacReduction, 2),
+                ["published_reduction"] = c.PublishedReduction, ["ms_per_step"] = R(c.StepMs, 2), ["ms_per_clip"] = R(c.ClipMs, 2),
+                ["time_reduction"] = R(c.TimeReduction, 2), ["state_mb"] = R(c.StateBytes / 1e6, 2),
+            };
+
+        var transients = new JsonObject();
+        foreach (var group in Transients.GroupBy(t => t.Model))
+        {
+            var perModel = new JsonObject();
+            foreach (var t in group)
+                perModel[t.Fill.ToString().ToLowerInvariant()] = new JsonObject
+                {
+                    ["size"] = t.Size, ["receptive_field"] = t.ReceptiveField, ["frames_below_1e-2"] = t.FramesBelow(1e-2),
+                    ["frames_below_1e-4"] = t.FramesBelow(1e-4),
+                    ["relative_distance"] = new JsonArray(t.Distance.Select(d => (JsonNode)Math.Round(d, 6)).ToArray()),
+                };
+            transients[group.Key] = perModel;
+        }
+
         var peak = new JsonObject();
         foreach (var (threads, g) in PeakGflops) peak[Key(threads)] = R(g, 2);
         return new JsonObject
@@ -202,6 +230,8 @@ public sealed class BenchResults
             ["base_throughput"] = clips,
             ["batched_throughput"] = batches,
             ["memory"] = memory,
+            ["continual_speedup"] = continual,
+            ["continual_transient"] = transients,
             ["goals"] = new JsonArray(Goals.Select(g => (JsonNode)new JsonObject
             {
                 ["goal"] = g.Goal, ["target"] = g.Target, ["measured"] = g.Measured, ["met"] = g.Met, ["why"] = g.Why,

@@ -75,6 +75,20 @@ public class ContinualConversionTests
         Assert.True(TestModels.MaxAbsDiff(last, zeroLast) <= 1e-4, "after the transient both fills agree");
     }
 
+    [Theory]
+    [InlineData(TemporalFill.Zeros)]
+    [InlineData(TemporalFill.Replicate)]
+    public void TheStartUpTransientEndsAfterOneReceptiveField(TemporalFill fill)
+    {
+        using var scope = NewDisposeScope();
+        var model = Model(Config(fill: fill));
+        int field = model.Temporal.ReceptiveField;
+        var video = TestModels.Clip(2 * field + 4, 40, seed: 6);
+        var distance = ContinualTransient.RelativeDistance(model, video.narrow(2, 0, field), video.narrow(2, field, field + 4));
+        Assert.True(distance[0] > 1e-3, $"a cold start differs at first: {distance[0]}");
+        for (int t = field - 1; t < distance.Length; t++) Assert.True(distance[t] <= 1e-4, $"frame {t}: {distance[t]}");
+    }
+
     [Fact]
     public void TheCompiledContinualModelGivesThePlainLogits() =>
         Inference.CompiledModelTests.AssertCompiledMatchesPlain(Model(Config()), 8, 40, allCompileOptions: false);
