@@ -22,4 +22,10 @@ public interface ICheckpointLayout
 
     /// <summary>The model's tensors under this layout's names and shapes (for writing the upstream file back).</summary>
     NamedTensors Export(VideoModel model);
+
+    /// <summary>
+    /// The key under which the upstream project's <c>torch.save</c> file holds the state dict (PyTorchVideo: <c>model_state</c>),
+    /// or null for a bare state dict (torchvision).
+    /// </summary>
+    string? TorchWrapKey => null;
 }

@@ -76,14 +76,24 @@ public sealed class VideoResNetCheckpointTests(ITestOutputHelper output)
         Assert.True(toOurs.ExitCode == 0, toOurs.Stderr);
         var toTorchvision = InProcessCli.Run("convert", "--from", ours, "--to", back, "--layout", "torchvision");
         Assert.True(toTorchvision.ExitCode == 0, toTorchvision.Stderr);
+        // The same, written as torchvision's own file: a torch.save archive that torch.load (and our reader) reads.
+        string backPth = InProcessCli.Temp("back.pth");
+        var toPth = InProcessCli.Run("convert", "--from", ours, "--to", backPth, "--layout", "torchvision");
+        Assert.True(toPth.ExitCode == 0, toPth.Stderr);
         using var original = TorchCheckpointReader.Read(file.Checkpoint);
-        using var roundTrip = SafeTensorsFile.Read(back);
-        Assert.Equal(original.Names.Order(StringComparer.Ordinal), roundTrip.Names.Order(StringComparer.Ordinal));
-        foreach (var name in original.Names)
-        {
-            Assert.Equal(original[name].dtype, roundTrip[name].dtype);
-            Assert.True(UpstreamReference.Same(original[name], roundTrip[name]), name);
-        }
+        foreach (var roundTrip in new[] { SafeTensorsFile.Read(back), TorchCheckpointReader.Read(backPth) })
+            using (roundTrip)
+            {
+                Assert.Equal(original.Names.Order(StringComparer.Ordinal), roundTrip.Names.Order(StringComparer.Ordinal));
+                foreach (var name in original.Names)
+                {
+                    Assert.Equal(original[name].dtype, roundTrip[name].dtype);
+                    Assert.True(UpstreamReference.Same(original[name], roundTrip[name]), name);
+                }
+            }
+        var refused = InProcessCli.Run("convert", "--from", ours, "--to", InProcessCli.Temp("ours.pth"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("a MoViSharp checkpoint is a .safetensors file", refused.Stderr);
     }
 
     [Fact]
