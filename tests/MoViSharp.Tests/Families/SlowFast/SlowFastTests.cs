@@ -198,4 +198,20 @@ public sealed class SlowFastTests(ITestOutputHelper output)
         output.WriteLine($"coslow (stem 8): delay {temporal.Delay}, receptive field {field}; max |Δ| {worst:G3}");
         Assert.True(worst <= 1e-4, $"max |Δ| {worst:G3}");
     }
+    [Fact]
+    public void APyTorchVideoFileFineTunesWithAFrozenBackboneAtASmallClip()
+    {
+        var file = SlowFastTestFiles.Tiny;
+        string root = Directory.CreateTempSubdirectory("slowfast-train").FullName, data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+        MoViSharp.Data.Synthetic.SyntheticDatasetWriter.Write(data, perClass: 1, seed: 5, frames: 8, size: 32);
+        var train = InProcessCli.Run("train", "--data", data, "--init", file.Checkpoint, "--freeze-backbone", "--frames", "8", "--size", "32",
+            "--epochs", "1", "--batch", "8", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var (model, _) = MoViSharpCheckpoint.Load(Path.Combine(run, "model.safetensors"));
+        using (model)
+        {
+            var config = Assert.IsType<SlowFastConfig>(model.Config);
+            Assert.Equal(((2, 1, 1), (8, 1, 1), 15), (config.SlowHeadPool, config.FastHeadPool, config.NumClasses));
+        }
+    }
 }

@@ -52,4 +52,23 @@ public sealed class CoX3DTests(ITestOutputHelper output)
         output.WriteLine($"cox3d_s: delay {temporal.Delay}, receptive field {field}; max |Δ| step vs clip call past the transient {worst:G3}");
         Assert.True(worst <= 1e-4, $"max |Δ| {worst:G3}");
     }
+    [Fact]
+    public void ACoX3DLoadsItsBasesUpstreamFileAndNamesTheSizeFromTheFileName()
+    {
+        using var scope = NewDisposeScope();
+        // The hub file's tensors (upstream names, deterministic values) in a plain safetensors file named like the hub's.
+        string dir = Directory.CreateTempSubdirectory("cox3d").FullName, path = Path.Combine(dir, "X3D_XS.safetensors");
+        using (var upstream = MoViSharp.Tests.Families.ClipCnns.UpstreamReference.DeterministicStateDict(MoViSharp.Tests.Families.ClipCnns.UpstreamReference.Manifest("x3d_xs")))
+            MoViSharp.Weights.Formats.SafeTensorsFile.Write(path, upstream);
+        using (var clip = MoViSharp.Weights.CheckpointLoader.Load(path))
+            Assert.Equal("x3d_xs", clip.Model.Config.Name);                     // XS, S and M share every shape: the file name decides
+        using var loaded = MoViSharp.Weights.CheckpointLoader.Load(path, new MoViSharp.Weights.CheckpointHints(Model: "cox3d_xs"));
+        var config = Assert.IsType<ContinualConfig>(loaded.Model.Config);
+        Assert.Equal(("x3d_xs", 64), (config.Base.Name, config.PoolWindow!.Value));
+        Assert.True(loaded.Model.Streamable);
+        using var mode = inference_mode();
+        using var state = loaded.Model.InitialState(1, 64, 64);
+        var logits = loaded.Model.StepLogits(TestModels.Clip(1, 64).select(2, 0), state);
+        Assert.Equal([1L, 400], logits.shape);
+    }
 }

@@ -189,4 +189,21 @@ public sealed class X3DTests(ITestOutputHelper output)
         Assert.Equal(original.Names.Order(StringComparer.Ordinal), roundTrip.Names.Order(StringComparer.Ordinal));
         foreach (var name in original.Names) Assert.True(UpstreamReference.Same(original[name], roundTrip[name]), name);
     }
+    [Fact]
+    public void APyTorchVideoFileFineTunesWithAFrozenBackboneAtASmallClip()
+    {
+        var file = X3DTestFiles.Tiny;
+        string root = Directory.CreateTempSubdirectory("x3d-train").FullName, data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+        MoViSharp.Data.Synthetic.SyntheticDatasetWriter.Write(data, perClass: 1, seed: 5, frames: 4, size: 32);
+        // Unhinted, the file's clip is X3D-M's; training at 4×32² rebuilds the head pool for the 1×1 map.
+        var train = InProcessCli.Run("train", "--data", data, "--init", file.Checkpoint, "--freeze-backbone", "--frames", "4", "--size", "32",
+            "--epochs", "1", "--batch", "8", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var (model, _) = MoViSharpCheckpoint.Load(Path.Combine(run, "model.safetensors"));
+        using (model)
+        {
+            var config = Assert.IsType<X3DConfig>(model.Config);
+            Assert.Equal(((4, 1, 1), 15), (config.HeadPool, config.NumClasses));
+        }
+    }
 }
