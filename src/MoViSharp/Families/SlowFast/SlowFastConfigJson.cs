@@ -7,7 +7,7 @@ namespace MoViSharp.Families.SlowFast;
 /// A Slow/SlowFast configuration as JSON: {"family":"slowfast","name","classes"} plus optional "depths", "stem_width",
 /// "slow_stem_kernel", "slow_conv_a_kernels", "fast_channel_ratio" (0: Slow only), "fast_stem_kernel", "fast_conv_a_kernels",
 /// "alpha", "fusion_kernel", "fusion_channel_ratio", "frames", "crop_size", "dropout", "bn_eps", "bn_momentum", "sampling_rate",
-/// "resize_short_side" (absent: slow_r50's values).
+/// "resize_short_side" (absent: slow_r50's values, except "resize_short_side": absent or null resizes straight to the crop).
 /// </summary>
 public static class SlowFastConfigJson
 {

@@ -6,7 +6,8 @@ namespace MoViSharp.Families.X3D;
 /// <summary>
 /// An X3D configuration as JSON: {"family":"x3d","name","classes"} plus optional "stem_width", "stage_widths", "inner_widths",
 /// "depths", "se_widths", "head_inner_width", "head_width", "stem_temporal_kernel", "block_temporal_kernel", "frames",
-/// "crop_size", "dropout", "bn_eps", "bn_momentum", "sampling_rate", "resize_short_side" (absent: X3D-S's values).
+/// "crop_size", "dropout", "bn_eps", "bn_momentum", "sampling_rate" (absent: X3D-S's values) and "resize_short_side" (absent or null:
+/// resize straight to the crop).
 /// </summary>
 public static class X3DConfigJson
 {
