@@ -40,6 +40,26 @@ public class ZooCheckpointFixtureTests
         Assert.Equal(config.GetProperty("logits_max_abs").GetDouble(), logits.Max(MathF.Abs), 5);
     }
 
+    /// <summary>PyTorchVideo's hub container ({"model_state": state_dict}) reads through the same reader, unwrapped, names in order.</summary>
+    [Theory]
+    [InlineData("pyv_x3d_tiny")]
+    [InlineData("pyv_slowfast_tiny")]
+    public void PyTorchVideoModelStateHoldsTheDeterministicWeights(string fixture)
+    {
+        using var scope = NewDisposeScope();
+        var config = Config(fixture);
+        using var tensors = TorchCheckpointReader.Read(DeterministicWeightsTests.ZooFixture("checkpoints", fixture, config.GetProperty("checkpoint").GetString()!));
+        var entries = config.GetProperty("state_dict").EnumerateArray().ToArray();
+        Assert.Equal(entries.Select(e => e.GetProperty("key").GetString()), tensors.Names);
+        foreach (var e in entries)
+        {
+            string key = e.GetProperty("key").GetString()!;
+            long[] shape = e.GetProperty("shape").EnumerateArray().Select(s => s.GetInt64()).ToArray();
+            var dtype = e.GetProperty("dtype").GetString() == "int64" ? ScalarType.Int64 : ScalarType.Float32;
+            Assert.True(DeterministicWeights.Tensor(key, shape, dtype).eq(tensors[key]).all().item<bool>(), key);
+        }
+    }
+
     [Fact]
     public void TorchvisionBareStateDictHoldsTheDeterministicWeights()
     {
