@@ -23,8 +23,7 @@ public class EveryRegisteredModelTests
     public void CompiledEqualsPlain(string name)
     {
         using var scope = NewDisposeScope();
-        var model = TestModels.Randomize(ModelRegistry.Create(name, numClasses: 5), seed: 11);
-        var (frames, size) = SmallestInputThatRuns(model);
+        var (model, frames, size) = SmallModel(name);
         if (model.Streamable)
         {
             // The SIMD kernels wherever they apply (no per-layer timing: fast); the libtorch paths are covered by CompiledModelTests.
@@ -60,6 +59,30 @@ public class EveryRegisteredModelTests
         };
         var model = TestModels.Stream("t0", classes: 5, customize: change, seed: 13);
         CompiledModelTests.AssertCompiledMatchesPlain(model, 4, 40, only: CompileOptions.SimdOnly);
+    }
+
+    /// <summary>
+    /// The model at a small input: as registered when it takes 4 frames of 48²; else rebuilt for 8 frames of 64² where its config
+    /// can resize its fixed pools (<see cref="ModelConfig.ForTraining"/>); else at its native clip (positional tables).
+    /// </summary>
+    internal static (VideoModel Model, int Frames, int Size) SmallModel(string name)
+    {
+        var model = TestModels.Randomize(ModelRegistry.Create(name, numClasses: 5), seed: 11);
+        var (frames, size) = SmallestInputThatRuns(model);
+        if ((frames, size) == (4, 48) || frames * size * size <= 8 * 64 * 64) return (model, frames, size);
+        try
+        {
+            var small = TestModels.Randomize(ModelRegistry.Build(model.Config.ForTraining(8, 64)), seed: 11);
+            using (NewDisposeScope())
+            using (inference_mode())
+                small.Logits(zeros([1, 3, 8, 64, 64]));
+            model.Dispose();
+            return (small, 8, 64);
+        }
+        catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException or InvalidOperationException or NotSupportedException)
+        {
+            return (model, frames, size);
+        }
     }
 
     /// <summary>4 frames of 48² when the architecture takes them, else its native clip (fixed pooling kernels, positional tables).</summary>

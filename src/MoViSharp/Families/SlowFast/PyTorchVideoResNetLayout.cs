@@ -23,6 +23,9 @@ public sealed class PyTorchVideoResNetLayout : ICheckpointLayout
 {
     public string Name => "pytorchvideo";
 
+    /// <summary>PyTorchVideo's hub files hold the state dict under <c>model_state</c>.</summary>
+    public string? TorchWrapKey => "model_state";
+
     public bool Matches(NamedTensors tensors)
     {
         var names = DataParallelPrefix.Strip(tensors).Keys.ToHashSet(StringComparer.Ordinal);

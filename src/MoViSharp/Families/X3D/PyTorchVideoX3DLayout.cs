@@ -21,6 +21,9 @@ public sealed class PyTorchVideoX3DLayout : ICheckpointLayout
 {
     public string Name => "pytorchvideo";
 
+    /// <summary>PyTorchVideo's hub files hold the state dict under <c>model_state</c>.</summary>
+    public string? TorchWrapKey => "model_state";
+
     public bool Matches(NamedTensors tensors)
     {
         var names = DataParallelPrefix.Strip(tensors).Keys.ToHashSet(StringComparer.Ordinal);

@@ -184,11 +184,19 @@ public sealed class X3DTests(ITestOutputHelper output)
         Assert.True(toOurs.ExitCode == 0, toOurs.Stderr);
         var toUpstream = InProcessCli.Run("convert", "--from", ours, "--to", back, "--layout", "pytorchvideo");
         Assert.True(toUpstream.ExitCode == 0, toUpstream.Stderr);
+        // As a hub file: a torch.save archive with the state dict under model_state, read back through the same reader.
+        string backPyth = InProcessCli.Temp("back.pyth");
+        var toPyth = InProcessCli.Run("convert", "--from", ours, "--to", backPyth, "--layout", "pytorchvideo");
+        Assert.True(toPyth.ExitCode == 0, toPyth.Stderr);
         using var original = TorchCheckpointReader.Read(file.Checkpoint);
-        using var roundTrip = SafeTensorsFile.Read(back);
-        Assert.Equal(original.Names.Order(StringComparer.Ordinal), roundTrip.Names.Order(StringComparer.Ordinal));
-        foreach (var name in original.Names) Assert.True(UpstreamReference.Same(original[name], roundTrip[name]), name);
+        foreach (var roundTrip in new[] { SafeTensorsFile.Read(back), TorchCheckpointReader.Read(backPyth) })
+            using (roundTrip)
+            {
+                Assert.Equal(original.Names.Order(StringComparer.Ordinal), roundTrip.Names.Order(StringComparer.Ordinal));
+                foreach (var name in original.Names) Assert.True(UpstreamReference.Same(original[name], roundTrip[name]), name);
+            }
     }
+
     [Fact]
     public void APyTorchVideoFileFineTunesWithAFrozenBackboneAtASmallClip()
     {
