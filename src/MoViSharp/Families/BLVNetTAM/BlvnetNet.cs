@@ -10,7 +10,8 @@ namespace MoViSharp.Families.BLVNetTAM;
 /// <summary>
 /// bLVNet-TAM built from a <see cref="BlvnetConfig"/>, on [B, 3, T, H, W] (upstream: [N, 3·T, H, W] viewed as N·T images): conv1
 /// 7×7/2 → BN → ReLU on every frame, the big-little stem, bL layers 1–3, the odd frames only, layer4 (bottlenecks with a TAM over
-/// those frames), spatial mean, dropout (training only), the per-frame classifier <c>fc</c> (new_fc) and the mean over the frames.
+/// those frames), spatial mean, and the head (<see cref="FrameClassifierHead"/>: dropout, the per-frame classifier <c>head.fc</c> = new_fc,
+/// the mean over the frames).
 /// </summary>
 public sealed class BlvnetNet : VideoModel
 {
@@ -52,8 +53,9 @@ public sealed class BlvnetNet : VideoModel
             }
             var layer4 = Enumerable.Range(0, c.Layers[3]).Select(i =>
                 new BlBottleneck(i == 0 ? channels : BlvnetConfig.Widths[3], BlvnetConfig.Widths[3], i == 0 ? 2 : 1, lastRelu: true, withTam: true, eps, momentum)).ToList();
-            var fc = new ConvUnit(BlvnetConfig.Widths[3], c.NumClasses, (1, 1, 1), useBias: true, batchNorm: false, padding: (0, 0, 0));
-            using (no_grad()) nn.init.normal_(fc.Weight, 0, 0.001);     // bLVNet_TAM.prepare_baseline
+            // bLVNet_TAM's head: dropout, new_fc on every big frame, the mean of their logits.
+            var head = new FrameClassifierHead(BlvnetConfig.Widths[3], c.NumClasses, c.DropoutRate, consensus: true, initStd: 0.001);
+            var fc = head.Fc;
             List<(string, StreamModule)> named =
             [
                 ("conv1", conv1),
@@ -62,9 +64,7 @@ public sealed class BlvnetNet : VideoModel
                 ("big_frames", new BigFramesOnly()),
                 ("layer4", new Sequential("Layer4", layer4.Select((b, i) => (i.ToString(), (StreamModule)b)))),
                 ("pool", new SpatialAveragePool()),
-                ("dropout", new Dropout(c.DropoutRate)),
-                ("fc", fc),
-                ("consensus", new GlobalAveragePool()),
+                ("head", head),
             ];
             return new Parts(conv1, bl, layers, layer4, fc, named);
         }

@@ -135,7 +135,7 @@ public sealed class BlvnetReleaseLayout : ICheckpointLayout
         }
         for (int i = 0; i < model.Layer4.Count; i++) mappings = mappings.Concat(Bottleneck($"{B}.layer4.{i}", $"layer4.{i}", model.Layer4[i]));
         // Linear [K, C] ↔ the per-frame 1×1×1 conv's [K, C, 1, 1, 1].
-        return mappings.Concat(TorchConvNormKeys.Map("new_fc", null, "fc", model.Fc,
+        return mappings.Concat(TorchConvNormKeys.Map("new_fc", null, "head.fc", model.Fc,
             t => t.dim() == 2 ? t.reshape(t.shape[0], t.shape[1], 1, 1, 1) : t, t => t.reshape(t.shape[0], t.shape[1])));
     }
 }

@@ -9,12 +9,12 @@ namespace MoViSharp.Families.TSM;
 
 /// <summary>
 /// A TSM network built from a <see cref="TsmConfig"/>: the 2-D backbone on every frame of [B, 3, T, H, W] (kernels 1×k×k, the
-/// frames never mix except through the <see cref="TemporalShift"/>s inside the residual branches), a spatial mean, dropout
-/// (training only), the per-frame classifier <c>fc</c> (TSN's new_fc, a 1×1×1 conv with bias) and, offline, the average
-/// consensus over the frames (upstream views the clip as T images and averages their logits). The online model stops at the
+/// frames never mix except through the <see cref="TemporalShift"/>s inside the residual branches), a spatial mean and TSN's head
+/// (<see cref="FrameClassifierHead"/>: dropout, the per-frame classifier <c>head.fc</c> = new_fc and, offline, the average
+/// consensus over the frames) (upstream views the clip as T images and averages their logits). The online model stops at the
 /// per-frame logits [B, K, T, 1, 1]: it is causal, so stepping frame by frame gives the clip call's frames.
 /// Part names: ResNet <c>conv1</c>, <c>maxpool</c>, <c>layer1…4</c>; MobileNetV2 <c>features</c> (0 = stem, then the blocks, last
-/// the 1×1 conv); then <c>pool</c>, <c>dropout</c>, <c>fc</c>[, <c>consensus</c>].
+/// the 1×1 conv); then <c>pool</c> and <c>head</c>.
 /// </summary>
 public sealed class TsmNet : VideoModel
 {
@@ -30,7 +30,7 @@ public sealed class TsmNet : VideoModel
     /// <summary>MobileNetV2: the inverted residuals (features.1 … features.N−1; empty for ResNet).</summary>
     public IReadOnlyList<TsmInvertedResidual> Blocks { get; }
     /// <summary>MobileNetV2: the last 1×1 conv (features.N), else null.</summary>
-    public ConvUnit? Head { get; }
+    public ConvUnit? LastConv { get; }
     public ConvUnit Fc { get; }
 
     public TsmNet(TsmConfig config) : this(config, Parts.Of(config)) { }
@@ -38,11 +38,11 @@ public sealed class TsmNet : VideoModel
     private TsmNet(TsmConfig config, Parts parts) : base($"TSM-{config.Id}", parts.Named)
     {
         this.config = config;
-        (Stem, Layers, Blocks, Head, Fc) = (parts.Stem, parts.Layers, parts.Blocks, parts.Head, parts.Fc);
+        (Stem, Layers, Blocks, LastConv, Fc) = (parts.Stem, parts.Layers, parts.Blocks, parts.LastConv, parts.Fc);
     }
 
     private sealed record Parts(ConvUnit Stem, IReadOnlyList<IReadOnlyList<TsmBottleneck>> Layers, IReadOnlyList<TsmInvertedResidual> Blocks,
-        ConvUnit? Head, ConvUnit Fc, IReadOnlyList<(string, StreamModule)> Named)
+        ConvUnit? LastConv, ConvUnit Fc, IReadOnlyList<(string, StreamModule)> Named)
     {
         public static Parts Of(TsmConfig c)
         {
@@ -98,13 +98,11 @@ public sealed class TsmNet : VideoModel
                 channels = c.LastChannels;
                 named.Add(("features", new Sequential("Features", features)));
             }
-            var fc = new ConvUnit(channels, c.NumClasses, (1, 1, 1), useBias: true, batchNorm: false, padding: (0, 0, 0));
-            using (no_grad()) nn.init.normal_(fc.Weight, 0, 0.001);     // TSN's new_fc init
+            // TSN's head: dropout, new_fc on every frame, and offline the average consensus; online one prediction per frame.
+            var classifier = new FrameClassifierHead(channels, c.NumClasses, c.DropoutRate, consensus: !c.Online, initStd: 0.001);
+            var fc = classifier.Fc;
             named.Add(("pool", new SpatialAveragePool()));
-            named.Add(("dropout", new Dropout(c.DropoutRate)));
-            named.Add(("fc", fc));
-            // Offline: TSN's average consensus over the frames' logits. Online: one prediction per frame.
-            if (!c.Online) named.Add(("consensus", new GlobalAveragePool()));
+            named.Add(("head", classifier));
             return new Parts(stem, layers, blocks, head, fc, named);
         }
     }

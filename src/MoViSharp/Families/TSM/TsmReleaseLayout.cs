@@ -183,10 +183,10 @@ public sealed class TsmReleaseLayout : ICheckpointLayout
                 foreach (var m in Unit($"{up}.{next + 3}", $"{up}.{next + 4}", $"{ours}.project", block.Project)) yield return m;
             }
             int last = model.Blocks.Count + 1;
-            foreach (var m in Unit($"base_model.features.{last}.0", $"base_model.features.{last}.1", $"features.{last}", model.Head!)) yield return m;
+            foreach (var m in Unit($"base_model.features.{last}.0", $"base_model.features.{last}.1", $"features.{last}", model.LastConv!)) yield return m;
         }
         // Linear [K, C] ↔ the per-frame 1×1×1 conv's [K, C, 1, 1, 1]; other ranks pass through, so the strict loader names them.
-        foreach (var m in TorchConvNormKeys.Map("new_fc", null, "fc", model.Fc, LinearAsConv, t => t.reshape(t.shape[0], t.shape[1]))) yield return m;
+        foreach (var m in TorchConvNormKeys.Map("new_fc", null, "head.fc", model.Fc, LinearAsConv, t => t.reshape(t.shape[0], t.shape[1]))) yield return m;
     }
 
     private static Tensor Conv2dAsConv3d(Tensor t) => t.dim() == 4 ? t.unsqueeze(2) : t;

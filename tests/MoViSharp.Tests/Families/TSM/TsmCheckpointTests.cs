@@ -180,3 +180,31 @@ public sealed class TsmCheckpointTests(ITestOutputHelper output)
         Assert.Contains("mine.json", bad.Message);
     }
 }
+
+/// <summary>Fine-tuning a TSM release file: a new head for other classes, the backbone frozen (the head is one part: dropout, fc, consensus).</summary>
+public sealed class TsmTrainingTests
+{
+    [Fact]
+    public void FineTunesOnlyTheHeadWithAFrozenBackbone()
+    {
+        string root = Directory.CreateTempSubdirectory("tsm-train").FullName, data = Path.Combine(root, "data"), run = Path.Combine(root, "run");
+        string init = Path.Combine(root, "tiny.safetensors");
+        using (var loaded = CheckpointLoader.Load(new TinyUpstreamFile("tsm_mobilenetv2_tiny").Checkpoint))
+            MoViSharpCheckpoint.Save(init, loaded.Model);
+        MoViSharp.Data.Synthetic.SyntheticDatasetWriter.Write(data, perClass: 1, seed: 6, frames: 8, size: 32);
+        var train = InProcessCli.Run("train", "--data", data, "--init", init, "--freeze-backbone", "--frames", "8", "--size", "32",
+            "--epochs", "1", "--batch", "8", "--lr", "0.1", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var (trained, _) = MoViSharpCheckpoint.Load(Path.Combine(run, "model.safetensors"));
+        var (start, _) = MoViSharpCheckpoint.Load(init);
+        using (trained)
+        using (start)
+        {
+            // Parameters only: the trainer runs BatchNorm in training mode, so running statistics move even when frozen.
+            var before = start.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+            foreach (var (name, tensor) in trained.named_parameters())
+                if (name.StartsWith("head.fc.", StringComparison.Ordinal)) Assert.NotEqual(5, tensor.shape[0]);
+                else Assert.True(UpstreamReference.Same(before[name], tensor), $"{name} changed although the backbone was frozen");
+        }
+    }
+}
