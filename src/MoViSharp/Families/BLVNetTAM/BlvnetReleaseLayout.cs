@@ -41,7 +41,7 @@ public sealed class BlvnetReleaseLayout : ICheckpointLayout
             config = entry.Config as BlvnetConfig ?? throw new ArgumentException($"{source} holds a bLVNet-TAM (blvnet_tam_r50), not a '{entry.Family}' model.");
         }
         else config = BlvnetFamily.Published.SameWeights(inferred) ? BlvnetFamily.Published : inferred;
-        return StrictLoader.Build(config with { NumClasses = inferred.NumClasses }, bare, m => Mappings((BlvnetNet)m), source);
+        return StrictLoader.Build(config with { NumClasses = inferred.NumClasses }, bare, m => TorchScalarShapes.Lenient(Mappings((BlvnetNet)m)), source);
     }
 
     public NamedTensors Export(VideoModel model)

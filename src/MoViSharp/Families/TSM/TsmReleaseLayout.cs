@@ -47,7 +47,7 @@ public sealed class TsmReleaseLayout : ICheckpointLayout
         }
         else config = TsmSpecs.Names.Select(TsmSpecs.Get).FirstOrDefault(s => !s.Online && s.SameWeights(inferred)) is { } published
             ? published : inferred;
-        return StrictLoader.Build(config with { NumClasses = inferred.NumClasses }, bare, m => Mappings((TsmNet)m), source);
+        return StrictLoader.Build(config with { NumClasses = inferred.NumClasses }, bare, m => TorchScalarShapes.Lenient(Mappings((TsmNet)m)), source);
     }
 
     public NamedTensors Export(VideoModel model)

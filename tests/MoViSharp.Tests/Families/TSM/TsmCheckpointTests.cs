@@ -208,3 +208,74 @@ public sealed class TsmTrainingTests
         }
     }
 }
+
+/// <summary>
+/// Full-size release-layout files: a one-element [1] num_batches_tracked loads as PyTorch loads it, and, where Debian's python3-torch
+/// is present, tools/zoo/save_upstream_layout.py writes the full TSM-MobileNetV2 legacy file into a temp folder and predict
+/// reproduces the manifest's logits from it.
+/// </summary>
+public sealed class TsmFullSizeFileTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void OneElementScalarsLoadAsPyTorchLoadsThem()
+    {
+        using var scope = NewDisposeScope();
+        using var tensors = TorchCheckpointReader.Read(new TinyUpstreamFile("tsm_mobilenetv2_tiny").Checkpoint);
+        const string key = "module.base_model.features.0.1.num_batches_tracked";
+        NamedTensors With(Tensor replacement)
+        {
+            var result = new NamedTensors();
+            foreach (var name in tensors.Names) result.Add(name, name == key ? replacement : tensors[name]);
+            return result;
+        }
+        using var singleton = With(tensor(new long[] { 7 }));
+        using var model = new TsmReleaseLayout().Load(singleton, "old.pth", new CheckpointHints());
+        Assert.Equal(7L, model.state_dict()["features.0.bn.num_batches_tracked"].item<long>());
+        using var pair = With(tensor(new long[] { 7, 8 }));
+        var bad = Assert.Throws<CheckpointMismatchException>(() => new TsmReleaseLayout().Load(pair, "bad.pth", new CheckpointHints()));
+        Assert.Contains("base_model.features.0.1.num_batches_tracked is [2], expected [] for features.0.bn.num_batches_tracked", bad.ShapeMismatches);
+    }
+
+    [Fact]
+    public void PredictReproducesTheManifestFromAFullSizeLegacyFileWhenPythonTorchIsPresent()
+    {
+        string? tool = FindUp(Path.Combine("tools", "zoo", "save_upstream_layout.py"));
+        if (tool is null || !Runs("/usr/bin/python3", "-c \"import torch, numpy\""))
+        {
+            output.WriteLine("python3-torch or tools/zoo not available: nothing to generate");
+            return;
+        }
+        string dir = Directory.CreateTempSubdirectory("tsm-full").FullName;
+        string file = Path.Combine(dir, "TSM_kinetics_RGB_mobilenetv2_shift8_blockres_avg_segment8_e100_dense.pth");
+        string input = Path.Combine(dir, "clip.npy"), expected = Path.Combine(dir, "expected.npy"), logits = Path.Combine(dir, "logits.npy");
+        Assert.True(Runs("/usr/bin/python3", $"\"{tool}\" \"{UpstreamReference.Fixture("tsm_mobilenetv2", "manifest.json")}\" \"{file}\" --input-npy \"{input}\" --logits-npy \"{expected}\""));
+        var result = InProcessCli.Run("predict", "--weights", file, "--input", input, "--output", logits);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var (ours, shape) = NpyFile.ReadFloat32(logits);
+        var (upstream, _) = NpyFile.ReadFloat32(expected);
+        Assert.Equal([1, 400], shape);
+        double difference = upstream.Zip(ours).Max(p => Math.Abs(p.First - p.Second));
+        output.WriteLine($"full-size tsm_mobilenetv2 legacy file: max |Δlogit| {difference:G3}");
+        Assert.True(difference <= UpstreamReference.Tolerance(upstream));
+    }
+
+    private static string? FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        return null;
+    }
+
+    private static bool Runs(string program, string arguments)
+    {
+        if (!File.Exists(program)) return false;
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0;
+    }
+}
