@@ -21,14 +21,17 @@ public static class ContinualTransient
         if (past.ndim != 5 || clip.ndim != 5 || past.shape[0] != 1 || clip.shape[0] != 1)
             throw new ArgumentException($"past and clip must be [1, 3, T, H, W]; got [{string.Join(", ", past.shape)}] and [{string.Join(", ", clip.shape)}].");
         int height = (int)clip.shape[3], width = (int)clip.shape[4];
-        using var scope = NewDisposeScope();
         using var mode = inference_mode();
         using var cold = model.InitialState(1, height, width);
         using var warm = model.InitialState(1, height, width);
-        for (int t = 0; t < past.shape[2]; t++) model.StepLogits(past.select(2, t), warm);
+        // One dispose scope per step: a step's activations are garbage once the state holds what the next step needs.
+        for (int t = 0; t < past.shape[2]; t++)
+            using (NewDisposeScope())
+                model.StepLogits(past.select(2, t), warm);
         var distance = new double[clip.shape[2]];
         for (int t = 0; t < distance.Length; t++)
         {
+            using var step = NewDisposeScope();
             var frame = clip.select(2, t);
             var reference = model.StepLogits(frame, warm);
             var started = model.StepLogits(frame, cold);

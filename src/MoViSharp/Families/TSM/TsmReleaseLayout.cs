@@ -22,6 +22,9 @@ public sealed class TsmReleaseLayout : ICheckpointLayout
 {
     public string Name => "temporal-shift-module";
 
+    /// <summary>The release's main.py saves the weights under <c>state_dict</c> (written without DataParallel's prefix, which its test script strips anyway).</summary>
+    public string? TorchWrapKey => "state_dict";
+
     private static readonly string[] HeadNames = ["new_fc", "base_model.fc", "base_model.classifier"];
 
     public bool Matches(NamedTensors tensors)
