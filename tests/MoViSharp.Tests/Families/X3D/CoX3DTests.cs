@@ -71,4 +71,24 @@ public sealed class CoX3DTests(ITestOutputHelper output)
         var logits = loaded.Model.StepLogits(TestModels.Clip(1, 64).select(2, 0), state);
         Assert.Equal([1L, 400], logits.shape);
     }
+
+    [Fact]
+    public void ClassifyRunsCoX3DMOnlineFromAHubFileOnePredictionPerFrameAfterTheDelay()
+    {
+        // A full-size X3D-M hub file (upstream names in PyTorchVideo's torch.save container, deterministic values).
+        string dir = Directory.CreateTempSubdirectory("cox3d-classify").FullName, weights = Path.Combine(dir, "X3D_M.pyth");
+        using (var upstream = MoViSharp.Tests.Families.ClipCnns.UpstreamReference.DeterministicStateDict(MoViSharp.Tests.Families.ClipCnns.UpstreamReference.Manifest("x3d_m")))
+            MoViSharp.Weights.Formats.TorchCheckpointWriter.Write(weights, upstream, "model_state");
+        string video = Path.Combine(dir, "clip.mp4");
+        MoViSharp.Data.Synthetic.FfmpegClipEncoder.Write(video, MoViSharp.Data.Synthetic.SyntheticClipRenderer.Render(0, 3, 0, 40, 64));
+        var classify = MoViSharp.Tests.Families.ClipCnns.InProcessCli.Run("classify", video, "--model", "cox3d_m", "--weights", weights, "--json");
+        Assert.True(classify.ExitCode == 0, classify.Stderr);
+        using var result = System.Text.Json.JsonDocument.Parse(classify.Stdout);
+        var perFrame = result.RootElement.GetProperty("per_frame_top1").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        // 40 frames at 25 fps resampled to the recipe's 30 fps: 48 steps; the first prediction comes with frame 28 (the delay).
+        int delay = ModelRegistry.Create("cox3d_m").Temporal.Delay;
+        Assert.Equal(28, delay);
+        Assert.Equal(48, perFrame.Count);
+        Assert.Equal(Enumerable.Range(delay, 48 - delay), Enumerable.Range(0, 48).Where(t => perFrame[t] >= 0));
+    }
 }
