@@ -24,7 +24,7 @@ public static class OnnxExporter
         new ResidualExportRule(), new SequentialExportRule(), new ConvUnitExportRule(), new SqueezeExcitationExportRule(),
         new CumulativeAveragePoolExportRule(), new PositionalEncodingExportRule(), new PoolingExportRule(), new BroadcastReduceExportRule(),
         new DelayExportRule(), new DropoutExportRule(), new InputCheckExportRule(),
-        new RecyclingPositionalEncodingExportRule(), new ContinualTransformerEncoderExportRule(),
+        new RecyclingPositionalEncodingExportRule(), new ContinualTransformerEncoderExportRule(), new LayerNormExportRule(), new TokenMlpExportRule(),
     ];
 
     public static OnnxExport Export(VideoModel model, OnnxExportOptions? options = null)

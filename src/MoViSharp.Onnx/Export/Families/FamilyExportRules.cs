@@ -1,3 +1,5 @@
+using MoViSharp.Onnx.Export.Families.MViT;
+
 namespace MoViSharp.Onnx.Export.Families;
 
 /// <summary>
@@ -10,5 +12,7 @@ public static class FamilyExportRules
     public static IReadOnlyList<IOnnxExportRule> All { get; } =
     [
         new BasicBlockExportRule(),                                     // VideoResNets (r3d_18, mc3_18, r2plus1d_18)
+        new TokenEmbeddingExportRule(), new MultiscaleBlockExportRule(), new MultiscaleAttentionExportRule(),
+        new TokenMaxPoolExportRule(), new ClassTokenHeadExportRule(),   // MViT (mvit_v1_b, mvit_v2_s)
     ];
 }
