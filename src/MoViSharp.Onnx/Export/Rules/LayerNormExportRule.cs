@@ -16,8 +16,8 @@ public sealed class LayerNormExportRule : IOnnxExportRule
         var g = context.Graph;
         string hint = OnnxExportContext.Hint(norm);
         OnnxValue Normalize(OnnxValue x) => g.Node("LayerNormalization", [x,
-                g.Floats(TransformerLayerGraph.Floats(norm.Weight), [norm.Channels], $"{hint}.weight"),
-                g.Floats(TransformerLayerGraph.Floats(norm.Bias), [norm.Channels], $"{hint}.bias")], hint,
+                g.Floats(TensorValues.Floats(norm.Weight), [norm.Channels], $"{hint}.weight"),
+                g.Floats(TensorValues.Floats(norm.Bias), [norm.Channels], $"{hint}.bias")], hint,
             attributes: [OnnxAttributes.Int("axis", -1), OnnxAttributes.Float("epsilon", (float)norm.Epsilon)]);
         if (input.Tokens) return input with { Value = Normalize(input.Value) };
         long[] last = context.IsClip ? [0, 2, 3, 4, 1] : [0, 2, 3, 1], back = context.IsClip ? [0, 4, 1, 2, 3] : [0, 3, 1, 2];

@@ -16,7 +16,7 @@ public sealed class RecyclingPositionalEncodingExportRule : IOnnxExportRule
         if (module is not RecyclingPositionalEncoding encoding) return null;
         var g = context.Graph;
         string hint = OnnxExportContext.Hint(encoding);
-        var table = TransformerLayerGraph.Floats(encoding.named_parameters().Single(p => p.name == "embeddings").parameter);     // [P, C]
+        var table = TensorValues.Floats(encoding.named_parameters().Single(p => p.name == "embeddings").parameter);     // [P, C]
         int positions = encoding.Positions, c = table.Length / positions;
         if (input.Shape.Channels != c || input.Shape.Height != 1 || input.Shape.Width != 1)
             throw new OnnxExportException(encoding, $"it takes per-frame tokens [{c}, T, 1, 1], got {input.Shape}");

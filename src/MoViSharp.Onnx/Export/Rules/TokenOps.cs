@@ -10,9 +10,9 @@ internal static class TokenOps
     public static OnnxValue Linear(OnnxGraph g, OnnxValue x, Linear linear, string hint)
     {
         var w = linear.weight!;
-        var product = g.Node("MatMul", [x, g.Floats(TransformerLayerGraph.Floats(w.t()), [w.shape[1], w.shape[0]], $"{hint}.weight_t")], $"{hint}.matmul");
+        var product = g.Node("MatMul", [x, g.Floats(TensorValues.Floats(w.t()), [w.shape[1], w.shape[0]], $"{hint}.weight_t")], $"{hint}.matmul");
         return linear.bias is { } b
-            ? g.Node("Add", [product, g.Floats(TransformerLayerGraph.Floats(b), [b.shape[0]], $"{hint}.bias")], hint)
+            ? g.Node("Add", [product, g.Floats(TensorValues.Floats(b), [b.shape[0]], $"{hint}.bias")], hint)
             : product;
     }
 

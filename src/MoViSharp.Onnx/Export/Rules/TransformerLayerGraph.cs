@@ -76,17 +76,17 @@ internal sealed class TransformerLayerGraph
     private OnnxValue Linear(OnnxValue x, string weight, string bias, string name)
     {
         var w = weights[weight];
-        var transposed = g.Floats(Floats(w.t()), [w.shape[1], w.shape[0]], $"{hint}.{weight}_t");
+        var transposed = g.Floats(TensorValues.Floats(w.t()), [w.shape[1], w.shape[0]], $"{hint}.{weight}_t");
         var product = g.Node("MatMul", [x, transposed], $"{hint}.{name}.matmul");
-        return g.Node("Add", [product, g.Floats(Floats(weights[bias]), [w.shape[0]], $"{hint}.{bias}")], $"{hint}.{name}");
+        return g.Node("Add", [product, g.Floats(TensorValues.Floats(weights[bias]), [w.shape[0]], $"{hint}.{bias}")], $"{hint}.{name}");
     }
 
     private OnnxValue Norm(OnnxValue x, string norm, string name)
     {
         long c = layer.Channels;
         // nn.LayerNorm(C)'s default epsilon, which TransformerLayer uses.
-        return g.Node("LayerNormalization", [x, g.Floats(Floats(weights[$"{norm}.weight"]), [c], $"{hint}.{norm}.weight"),
-            g.Floats(Floats(weights[$"{norm}.bias"]), [c], $"{hint}.{norm}.bias")], $"{hint}.{name}.{norm}",
+        return g.Node("LayerNormalization", [x, g.Floats(TensorValues.Floats(weights[$"{norm}.weight"]), [c], $"{hint}.{norm}.weight"),
+            g.Floats(TensorValues.Floats(weights[$"{norm}.bias"]), [c], $"{hint}.{norm}.bias")], $"{hint}.{name}.{norm}",
             attributes: [OnnxAttributes.Int("axis", -1), OnnxAttributes.Float("epsilon", 1e-5f)]);
     }
 
@@ -105,11 +105,5 @@ internal sealed class TransformerLayerGraph
         var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
         (perm[rank - 2], perm[rank - 1]) = (perm[rank - 1], perm[rank - 2]);
         return perm;
-    }
-
-    internal static float[] Floats(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().to_type(ScalarType.Float32).contiguous().cpu().data<float>().ToArray();
     }
 }

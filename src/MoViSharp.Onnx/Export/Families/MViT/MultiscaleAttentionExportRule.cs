@@ -72,7 +72,7 @@ public sealed class MultiscaleAttentionExportRule : IOnnxExportRule
             float[] values;
             using (NewDisposeScope())
             using (no_grad())
-                values = TransformerLayerGraph.Floats(DecomposedRelativePositions.Gather(table, queries, keys));
+                values = TensorValues.Floats(DecomposedRelativePositions.Gather(table, queries, keys));
             return g.Floats(values, [queries, keys, d], $"{hint}.rel_{name}");
         }
         var r = g.Node("Reshape", [TokenOps.Slice(g, q, 1, qg.Count + 1L, 2, $"{hint}.q_grid_rel"), g.Int64s(0, heads, qg.Time, qg.Height, qg.Width, d)], $"{hint}.q_grid6");

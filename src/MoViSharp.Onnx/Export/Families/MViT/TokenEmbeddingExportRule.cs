@@ -27,7 +27,7 @@ public sealed class TokenEmbeddingExportRule : IOnnxExportRule
         float[] offset;
         using (NewDisposeScope())
         using (no_grad())
-            offset = TransformerLayerGraph.Floats(embedding.Forward(zeros([1L, c, grid.Time, grid.Height, grid.Width]), null));
+            offset = TensorValues.Floats(embedding.Forward(zeros([1L, c, grid.Time, grid.Height, grid.Width]), null));
         var tokens = g.Node("Transpose", [g.Node("Reshape", [input.Value, g.Int64s(0, c, n)], $"{hint}.flat")], $"{hint}.grid",
             attributes: [OnnxAttributes.Ints("perm", 0, 2, 1)]);                                                       // [B, N, C]
         var padded = g.Node("Pad", [tokens, g.Int64s(0, 1, 0, 0, 0, 0)], $"{hint}.padded");                           // [B, 1+N, C]
