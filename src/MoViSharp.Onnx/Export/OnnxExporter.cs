@@ -1,5 +1,6 @@
 using MoViSharp.Families.MoViNets;
 using MoViSharp.Models;
+using MoViSharp.Onnx.Export.Families;
 using MoViSharp.Onnx.Export.Rules;
 using MoViSharp.Profiling;
 using MoViSharp.Streaming;
@@ -22,7 +23,8 @@ public static class OnnxExporter
     [
         new ResidualExportRule(), new SequentialExportRule(), new ConvUnitExportRule(), new SqueezeExcitationExportRule(),
         new CumulativeAveragePoolExportRule(), new PositionalEncodingExportRule(), new PoolingExportRule(), new BroadcastReduceExportRule(),
-        new DelayExportRule(), new DropoutExportRule(),
+        new DelayExportRule(), new DropoutExportRule(), new InputCheckExportRule(),
+        new RecyclingPositionalEncodingExportRule(), new ContinualTransformerEncoderExportRule(), new LayerNormExportRule(), new TokenMlpExportRule(),
     ];
 
     public static OnnxExport Export(VideoModel model, OnnxExportOptions? options = null)
@@ -41,7 +43,7 @@ public static class OnnxExporter
         IOnnxStateNaming naming = options.OfficialStateNames && model is MoViNet movinet && movinet.Spec.Causal
             ? new MoViNetOfficialStateNaming(movinet) : new ModulePathStateNaming();
         var graph = new Graph.OnnxGraph();
-        var context = new OnnxExportContext(graph, options.Form, [.. options.Rules, .. BuiltInRules], naming, options);
+        var context = new OnnxExportContext(graph, options.Form, [.. options.Rules, .. FamilyExportRules.All, .. BuiltInRules], naming, options);
         using (no_grad())
         {
             OnnxActivation input = stream

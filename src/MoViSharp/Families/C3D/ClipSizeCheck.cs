@@ -10,7 +10,7 @@ namespace MoViSharp.Families.C3D;
 /// inside the pools. Both are a clear error here, before anything runs, in the clip call and in <see cref="Trace"/> (e.g.
 /// <c>info c3d --frames 8</c>).
 /// </summary>
-public sealed class ClipSizeCheck((int Time, int Height, int Width) map, (int Frames, int Size) native) : StreamModule(nameof(ClipSizeCheck))
+public sealed class ClipSizeCheck((int Time, int Height, int Width) map, (int Frames, int Size) native) : StreamModule(nameof(ClipSizeCheck)), IInputCheck
 {
     /// <summary>The pool5 map fc6 takes.</summary>
     public (int Time, int Height, int Width) Map { get; } = map;

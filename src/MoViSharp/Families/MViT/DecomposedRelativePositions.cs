@@ -36,8 +36,8 @@ public static class DecomposedRelativePositions
     public static long MultiplyAdds(long heads, long headDim, TokenGrid q, TokenGrid k) =>
         heads * (long)q.Count * (k.Height + k.Width + k.Time) * headDim;
 
-    /// <summary>R[d(i, j)] for every query index i and key index j along one axis: [n_q, n_k, head_dim].</summary>
-    private static Tensor Gather(Tensor table, int queries, int keys)
+    /// <summary>R[d(i, j)] for every query index i and key index j along one axis: [n_q, n_k, head_dim] (exporters make it a constant).</summary>
+    public static Tensor Gather(Tensor table, int queries, int keys)
     {
         var resized = Resize(table, 2 * Math.Max(queries, keys) - 1);
         var distances = Distances(queries, keys, table.device);

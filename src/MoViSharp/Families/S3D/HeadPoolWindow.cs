@@ -9,7 +9,7 @@ namespace MoViSharp.Families.S3D;
 /// fixed 2×7×7 window, so clips under about 16×224² cannot run. That is a clear error here, before anything runs, in the clip
 /// call and in <see cref="Trace"/> (e.g. <c>info s3d --size 112</c>), instead of a pooling failure inside libtorch.
 /// </summary>
-public sealed class HeadPoolWindow((int Time, int Height, int Width) window) : StreamModule(nameof(HeadPoolWindow))
+public sealed class HeadPoolWindow((int Time, int Height, int Width) window) : StreamModule(nameof(HeadPoolWindow)), IInputCheck
 {
     public (int Time, int Height, int Width) Window { get; } = window;
 
