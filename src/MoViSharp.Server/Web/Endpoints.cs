@@ -39,7 +39,8 @@ internal static class Endpoints
         var key = server.Options.ApiKey;
 
         app.MapGet("/", () => Asset("index.html"));
-        app.MapGet("/{file:regex(^[a-z]+\\.(js|css)$)}", (string file) => Asset(file));
+        app.MapGet("/app.js", () => Asset("app.js"));
+        app.MapGet("/style.css", () => Asset("style.css"));
 
         app.MapGet("/health", () => Results.Json(new
         {
