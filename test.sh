@@ -5,6 +5,8 @@ cd "$(dirname "$0")"
 
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
+# The server page is tested in Debian's headless Chromium (tests/MoViSharp.Tests/Server/ServerPageTests.cs).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   echo "test.sh: installing ${need_apt[*]} (Debian packages)" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
