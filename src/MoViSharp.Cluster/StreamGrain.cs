@@ -8,12 +8,12 @@ namespace MoViSharp.Cluster;
 /// <summary>
 /// A stream on the cluster. Each timer tick classifies the next frame with the grain's own state (<see cref="StreamStepper"/>,
 /// the same code as the single-machine server's results), writes any label change to the shared event log before going on,
-/// and every <see cref="ClusterOptions.CheckpointEvery"/> frames saves a <see cref="StreamCheckpoint"/>. When its silo dies the
+/// and every <see cref="StreamGrainOptions.CheckpointEvery"/> frames saves a <see cref="StreamCheckpoint"/>. When its silo dies the
 /// next ping activates it on another silo from the last checkpoint; it replays the frames since then (the synthetic source is a
 /// function of the frame index), producing the same events with the same keys, which the log stores once. So no event is lost
 /// or duplicated, and at most CheckpointEvery frames of work are redone.
 /// </summary>
-public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpointStore checkpoints, ClusterOptions options, ILocalSiloDetails silo,
+public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpointStore checkpoints, StreamGrainOptions options, ILocalSiloDetails silo,
     ILogger<StreamGrain> logger)
     : Grain, IStreamGrain
 {
