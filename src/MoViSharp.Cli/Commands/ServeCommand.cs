@@ -28,14 +28,18 @@ public static class ServeCommand
         var jsonLogs = new Option<bool>("--log-json") { Description = "Structured logs as JSON lines" };
         var loadTest = new Option<string?>("--load-test") { Description = "Run the loopback load test and write its results to this JSON file (and a .md beside it), then exit" };
         var loadStreams = new Option<string>("--load-streams") { Description = "Stream counts of the load test", DefaultValueFactory = _ => "1,2,4,8,16,24,32,48,64" };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads per model step (default 1: the scheduler batches streams; more threads pay for large models on idle cores)", DefaultValueFactory = _ => 1 };
         var loadSeconds = new Option<double>("--load-seconds") { Description = "Measured seconds per level", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve many live streams through one model: REST/SSE API, web page, metrics and an event log.")
         {
-            port, open, apiKey, cert, certPassword, events, postgres, demo, queue, maxStreams, jsonLogs, loadTest, loadStreams, loadSeconds,
+            port, open, apiKey, cert, certPassword, events, postgres, demo, queue, maxStreams, jsonLogs, loadTest, loadStreams, loadSeconds, threads,
         };
         weights.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
+            if (result.GetValue(threads) < 1) throw new CliException("--threads must be at least 1.");
+            // Spinning intra-op threads on a busy machine stall every step; one thread per step and batching is the default.
+            TorchSharp.torch.set_num_threads(result.GetValue(threads));
             bool custom = result.GetValue(weights.Weights) is not null;
             var loaded = custom ? weights.Load(result) : DemoModel.Load(null);
             string name = custom ? loaded.Model.Config.Id : "demo";

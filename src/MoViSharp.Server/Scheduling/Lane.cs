@@ -44,6 +44,9 @@ internal sealed class Lane : IDisposable
 
     public void Add(LiveStream stream) => members.Add(stream);
 
+    /// <summary>True when a stream has more than one frame waiting: it fell behind and the lane should catch up now.</summary>
+    public bool HasBacklog => members.Any(m => m.Queue.Count > 1);
+
     public void Remove(LiveStream stream)
     {
         members.Remove(stream);

@@ -8,8 +8,9 @@ namespace MoViSharp.Server.Scheduling;
 /// <summary>
 /// Advances every live stream: one thread owns all model state and steps each <see cref="Lane"/> (model × frame rate) on its
 /// tick. Streams join and leave through a command queue the thread drains between steps, so the batch state is never touched
-/// from two threads. A lane that falls behind steps back to back (each step takes one frame per stream) and resynchronises
-/// with the clock instead of accumulating debt; its queues drop their oldest frames meanwhile.
+/// from two threads. A lane with a backlog (a stream with more than one frame waiting, after a stall) steps again at once,
+/// one frame per stream per step, until the backlog is gone; its next tick is always the next one still ahead, so lateness is
+/// never carried as debt. Meanwhile full queues drop their oldest frames.
 /// </summary>
 public sealed class StreamScheduler : IDisposable
 {
@@ -72,7 +73,7 @@ public sealed class StreamScheduler : IDisposable
                 continue;
             }
             long wait = lane.DueTicks - FrameClock.Now;
-            if (wait > 0)
+            if (wait > 0 && !lane.HasBacklog)
             {
                 Wait(TimeSpan.FromSeconds(FrameClock.Seconds(wait)));
                 continue;   // a command may have come in; choose again
@@ -86,10 +87,8 @@ public sealed class StreamScheduler : IDisposable
             {
                 LastError = $"{DateTimeOffset.UtcNow:O} lane {lane.Model}@{lane.Fps}: {e.Message}";
             }
-            lane.NextIndex++;
-            // Behind by more than a period: step again at once, but from the present, not through the missed ticks.
-            if (FrameClock.TimeOf(lane.Fps, lane.NextIndex, 0.25) < FrameClock.Now - FrameClock.PeriodTicks(lane.Fps))
-                lane.NextIndex = FrameClock.NextIndex(lane.Fps) - 1;
+            // The next tick is the next one still ahead: a late lane owes no missed ticks; its backlog is worked off above.
+            lane.NextIndex = FrameClock.NextTick(lane.Fps, 0.25);
         }
         foreach (var l in lanes.Values) l.Dispose();
     }

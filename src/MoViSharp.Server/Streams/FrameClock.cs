@@ -18,6 +18,9 @@ public static class FrameClock
     /// <summary>The first grid index at or after now.</summary>
     public static long NextIndex(double fps) => (long)Math.Ceiling((Now - Epoch) / PeriodTicks(fps));
 
+    /// <summary>The first grid index whose time plus <paramref name="offsetPeriods"/> periods is after now.</summary>
+    public static long NextTick(double fps, double offsetPeriods) => (long)Math.Floor((Now - Epoch) / PeriodTicks(fps) - offsetPeriods) + 1;
+
     public static long TimeOf(double fps, long index, double offsetPeriods = 0) => Epoch + (long)((index + offsetPeriods) * PeriodTicks(fps));
 
     public static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
