@@ -28,11 +28,12 @@ public static class ServeCommand
         var jsonLogs = new Option<bool>("--log-json") { Description = "Structured logs as JSON lines" };
         var loadTest = new Option<string?>("--load-test") { Description = "Run the loopback load test and write its results to this JSON file (and a .md beside it), then exit" };
         var loadStreams = new Option<string>("--load-streams") { Description = "Stream counts of the load test", DefaultValueFactory = _ => "1,2,4,8,16,24,32,48,64" };
+        var loadAll = new Option<bool>("--load-all") { Description = "Measure every level of the load test, also after one that fell behind" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads per model step (default 1: the scheduler batches streams; more threads pay for large models on idle cores)", DefaultValueFactory = _ => 1 };
         var loadSeconds = new Option<double>("--load-seconds") { Description = "Measured seconds per level", DefaultValueFactory = _ => 10 };
         var command = new Command("serve", "Serve many live streams through one model: REST/SSE API, web page, metrics and an event log.")
         {
-            port, open, apiKey, cert, certPassword, events, postgres, demo, queue, maxStreams, jsonLogs, loadTest, loadStreams, loadSeconds, threads,
+            port, open, apiKey, cert, certPassword, events, postgres, demo, queue, maxStreams, jsonLogs, loadTest, loadStreams, loadSeconds, threads, loadAll,
         };
         weights.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
@@ -58,7 +59,7 @@ public static class ServeCommand
                 QueueCapacity = result.GetValue(queue),
                 MaxStreams = result.GetValue(maxStreams),
             };
-            return loadFile is null ? Serve(models, options, result.GetValue(jsonLogs)) : Load(models, name, options, loadFile, result.GetValue(loadStreams)!, result.GetValue(loadSeconds));
+            return loadFile is null ? Serve(models, options, result.GetValue(jsonLogs)) : Load(models, name, options, loadFile, result.GetValue(loadStreams)!, result.GetValue(loadSeconds), result.GetValue(loadAll));
         }));
         return command;
     }
@@ -81,7 +82,7 @@ public static class ServeCommand
         return 0;
     }
 
-    private static int Load(ModelCatalog models, string name, ServerOptions options, string file, string counts, double seconds)
+    private static int Load(ModelCatalog models, string name, ServerOptions options, string file, string counts, double seconds, bool all)
     {
         var levels = counts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(c => int.TryParse(c, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new CliException($"--load-streams: '{c}' is not a positive count.")).ToList();
@@ -89,7 +90,7 @@ public static class ServeCommand
         var server = StreamServer.StartAsync(models, options with { MaxStreams = Math.Max(options.MaxStreams, levels.Max()) }).GetAwaiter().GetResult();
         try
         {
-            var results = LoadTest.RunAsync(server, levels, 15, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(3), stopAtFirstMiss: true, Console.Error).GetAwaiter().GetResult();
+            var results = LoadTest.RunAsync(server, levels, 15, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(3), stopAtFirstMiss: !all, Console.Error).GetAwaiter().GetResult();
             LoadTest.Write(file, name, results);
             Console.Error.WriteLine($"wrote {file} and {Path.ChangeExtension(file, ".md")}");
         }
