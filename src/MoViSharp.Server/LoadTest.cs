@@ -29,13 +29,14 @@ public static class LoadTest
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         if (server.Options.ApiKey is { } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
         var levels = new List<LoadLevel>();
+        // Four seeds shared by all streams: the load is the server's, not the clip renderer's (streams of one seed share rendered clips).
         foreach (int n in counts)
         {
             var ids = new List<string>();
             for (int i = 0; i < n; i++)
             {
                 string id = $"load-{n}-{i}";
-                var response = await http.PostAsJsonAsync("/streams", new { id, kind = "synthetic", fps, seed = 5000 + i }, cancel).ConfigureAwait(false);
+                var response = await http.PostAsJsonAsync("/streams", new { id, kind = "synthetic", fps, seed = 5000 + i % 4 }, cancel).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Adding {id} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancel).ConfigureAwait(false)}");
                 ids.Add(id);
             }

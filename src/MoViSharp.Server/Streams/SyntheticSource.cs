@@ -14,13 +14,24 @@ public sealed class SyntheticSource(long seed, int clipFrames, int size, double 
     /// <summary>Class of clip <paramref name="clip"/> of <paramref name="seed"/>: a fixed shuffle, so every class comes up.</summary>
     public static int ClassOf(long seed, long clip) => (int)((ulong)(seed * 7 + clip * 11) % (ulong)SyntheticActionClasses.Count);
 
+    // Rendering costs more than classifying a small model: streams that share a seed (a load test) share the clips.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(long, int, int, int), byte[]> clips = new();
+
+    private byte[] Rendered(int cls, int clipNumber)
+    {
+        var key = (seed, clipNumber, clipFrames, size);
+        if (clips.TryGetValue(key, out var rgb)) return rgb;
+        if (clips.Count >= 512) clips.Clear();   // a bound, not a policy: clips are cheap to render again
+        return clips[key] = SyntheticClipRenderer.Render(cls, seed, clipNumber, clipFrames, size).ToRgb24();
+    }
+
     public async Task RunAsync(Action<QueuedFrame> emit, CancellationToken cancel)
     {
         long grid = FrameClock.NextIndex(fps), index = 0;
         for (int clipNumber = 0; !cancel.IsCancellationRequested; clipNumber++)
         {
             int cls = ClassOf(seed, clipNumber);
-            var rgb = SyntheticClipRenderer.Render(cls, seed, clipNumber, clipFrames, size).ToRgb24();
+            var rgb = Rendered(cls, clipNumber);
             int bytes = size * size * 3;
             for (int f = 0; f < clipFrames; f++, grid++, index++)
             {
