@@ -6,6 +6,7 @@ using MoViSharp.Server.Streams;
 
 namespace MoViSharp.Tests.Server;
 
+[Collection(ServerCollection.Name)]
 public class ClusterFailoverTests
 {
     private const int Streams = 4;

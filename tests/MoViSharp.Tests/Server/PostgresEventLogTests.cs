@@ -3,6 +3,7 @@ using MoViSharp.Server.Events;
 namespace MoViSharp.Tests.Server;
 
 /// <summary>The event log on PostgreSQL: ./test.sh starts Debian's local cluster and sets MOVISHARP_TEST_POSTGRES.</summary>
+[Collection(ServerCollection.Name)]
 public class PostgresEventLogTests
 {
     private static string ConnectionString()

@@ -4,6 +4,7 @@ using MoViSharp.Server.Streams;
 
 namespace MoViSharp.Tests.Server;
 
+[Collection(ServerCollection.Name)]
 public class ServerApiTests
 {
     [Fact]

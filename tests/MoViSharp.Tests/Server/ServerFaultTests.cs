@@ -5,6 +5,7 @@ using MoViSharp.Server.Streams;
 
 namespace MoViSharp.Tests.Server;
 
+[Collection(ServerCollection.Name)]
 public class ServerFaultTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 namespace MoViSharp.Tests.Server;
 
 /// <summary>The page in a real headless Chromium (Debian's package, driven by Playwright): it must show live streams and change them.</summary>
+[Collection(ServerCollection.Name)]
 public class ServerPageTests
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -24,7 +25,7 @@ public class ServerPageTests
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 720 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        page.SetDefaultTimeout(30_000);
+        page.SetDefaultTimeout(60_000);
         await page.GotoAsync(t.Server.Address.ToString());
         await page.FillAsync("#api-key", TestServer.Key);
 

@@ -7,6 +7,7 @@ using MoViSharp.Server.Web;
 
 namespace MoViSharp.Tests.Server;
 
+[Collection(ServerCollection.Name)]
 public class ServerPartsTests
 {
     private static QueuedFrame Frame(long i, bool start = false) => new([(byte)i], i, 0, start);
