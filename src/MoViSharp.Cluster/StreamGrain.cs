@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging;
+using MoViSharp.Server;
+using MoViSharp.Server.Events;
+using MoViSharp.Server.Streams;
+
+namespace MoViSharp.Cluster;
+
+/// <summary>
+/// A stream on the cluster. Each timer tick classifies the next frame with the grain's own state (<see cref="StreamStepper"/>,
+/// the same code as the single-machine server's results), writes any label change to the shared event log before going on,
+/// and every <see cref="StreamGrainOptions.CheckpointEvery"/> frames saves a <see cref="StreamCheckpoint"/>. When its silo dies the
+/// next ping activates it on another silo from the last checkpoint; it replays the frames since then (the synthetic source is a
+/// function of the frame index), producing the same events with the same keys, which the log stores once. So no event is lost
+/// or duplicated, and at most CheckpointEvery frames of work are redone.
+/// </summary>
+public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpointStore checkpoints, StreamGrainOptions options, ILocalSiloDetails silo,
+    ILogger<StreamGrain> logger)
+    : Grain, IStreamGrain
+{
+    private ClusterStreamSpec? spec;
+    private StreamStepper? stepper;
+    private SyntheticFrames? frames;
+    private IGrainTimer? timer;
+    private long nextFrame, checkpointFrame;
+    private bool ended;
+    private static int activations;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancel)
+    {
+        Interlocked.Increment(ref activations);
+        if (await checkpoints.LoadAsync(Id) is not { } saved) return;
+        var (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+        using (state)
+        {
+            Open(checkpoint.Spec, checkpoint.Run);
+            stepper!.Import(state);
+        }
+        stepper!.Results.Detector.State = checkpoint.Detector;
+        nextFrame = checkpointFrame = checkpoint.NextFrame;
+        ended = checkpoint.Ended;
+        logger.LogInformation("Stream {StreamId} resumed on {Silo} at frame {Frame} from its checkpoint", Id, silo.SiloAddress, nextFrame);
+        if (!ended) StartTimer();
+    }
+
+    public async Task Start(ClusterStreamSpec request)
+    {
+        if (spec is not null) return;
+        Open(request, StreamResults.NewRun());
+        nextFrame = 0;
+        await SaveAsync();
+        StartTimer();
+    }
+
+    public Task<ClusterStreamStatus> Ping() => Task.FromResult(new ClusterStreamStatus(
+        Id, silo.SiloAddress.ToString(), nextFrame, timer is not null, ended, checkpointFrame, Volatile.Read(ref activations)));
+
+    public async Task Stop()
+    {
+        timer?.Dispose();
+        timer = null;
+        stepper?.Dispose();
+        stepper = null;
+        spec = null;
+        await checkpoints.DeleteAsync(Id);
+        DeactivateOnIdle();
+    }
+
+    private void Open(ClusterStreamSpec request, string run)
+    {
+        var (_, classifier) = models.Get(request.Model);
+        spec = request;
+        var labels = classifier.Labels ?? Enumerable.Range(0, classifier.NumClasses).Select(i => $"class {i}").ToArray();
+        var results = new StreamResults(Id, labels, options.History, options.LabelHold, classifier.Delay) { Run = run };
+        stepper?.Dispose();
+        stepper = new StreamStepper(classifier, results);
+        frames = new SyntheticFrames(request.Seed, Math.Max(2, classifier.Preprocessing.Frames), classifier.Preprocessing.Size);
+    }
+
+    private void StartTimer()
+    {
+        var period = TimeSpan.FromSeconds(1 / spec!.Fps);
+        timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions { DueTime = period, Period = period, KeepAlive = true });
+    }
+
+    private async Task Tick(CancellationToken cancel)
+    {
+        if (stepper is null || spec is null || ended) return;
+        if (stepper.Advance(frames!.Frame(nextFrame)) is { } change)
+            await events.WriteAsync([change], cancel);   // stored before the stream moves on: a crash after this replays it, never skips it
+        nextFrame++;
+        ended = spec.MaxFrames > 0 && nextFrame >= spec.MaxFrames;
+        if (ended || nextFrame % options.CheckpointEvery == 0) await SaveAsync();
+        if (ended)
+        {
+            timer?.Dispose();
+            timer = null;
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        using var state = stepper!.Export();
+        var checkpoint = new StreamCheckpoint(spec!, stepper.Results.Run, nextFrame, stepper.Results.Detector.State, ended);
+        await checkpoints.SaveAsync(Id, checkpoint.Serialize(state));
+        checkpointFrame = nextFrame;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancel)
+    {
+        timer?.Dispose();
+        stepper?.Dispose();
+        return Task.CompletedTask;
+    }
+}
