@@ -19,6 +19,7 @@ public static class CliApplication
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SearchSpaceCommand.Create());
+        root.Subcommands.Add(SearchCostCommand.Create());
         return root;
     }
 
