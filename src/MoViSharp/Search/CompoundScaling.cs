@@ -10,7 +10,7 @@ public sealed record CompoundScaling(double Width, double Depth, int Resolution,
 {
     public MoViNetArchitecture Apply(MoViNetArchitecture a, int widthStep = 8)
     {
-        int W(int channels) => Math.Max(widthStep, (int)Math.Round(channels * Width / widthStep) * widthStep);
+        int W(int channels) => Math.Max(widthStep, (int)Math.Round(channels * Width / widthStep, MidpointRounding.AwayFromZero) * widthStep);
         return a with
         {
             Stem = W(a.Stem),
