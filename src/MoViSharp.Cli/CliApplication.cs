@@ -20,6 +20,10 @@ public static class CliApplication
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(SearchSpaceCommand.Create());
+        root.Subcommands.Add(SearchCostCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ScaleCommand.Create());
         return root;
     }
 

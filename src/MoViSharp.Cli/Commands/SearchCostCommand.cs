@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using MoViSharp.Inference;
+using MoViSharp.IO;
+using MoViSharp.Search;
+
+namespace MoViSharp.Cli.Commands;
+
+/// <summary>
+/// `movisharp search-cost`: builds (or extends) the per-layer latency tables of this machine for a search space and validates the
+/// predictor against whole-network measurements of random causal points; writes latency-validation.json and .md.
+/// </summary>
+public static class SearchCostCommand
+{
+    public static Command Create()
+    {
+        var space = new Option<string>("--space") { Description = "movinet (built in) or a space file (JSON)", DefaultValueFactory = _ => "movinet" };
+        var samples = new Option<int>("--samples") { Description = "Random architectures to validate on", DefaultValueFactory = _ => 30 };
+        var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => "1,2" };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1 };
+        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 600 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed steps per measurement (median)", DefaultValueFactory = _ => 15 };
+        var tables = new Option<string?>("--latency-tables") { Description = "Folder of the cached tables (default: ~/.cache/movisharp/latency)" };
+        var clock = new Option<string>("--clock") { Description = "wall (elapsed time) or thread-cpu (CPU time of the compute thread: robust on a shared machine, one thread only)", DefaultValueFactory = _ => "wall" };
+        var output = CliOptions.Output("Folder receiving latency-validation.json and latency-validation.md", aliases: "--out");
+        var command = new Command("search-cost", "Measures per-layer latency tables on this machine and validates the predictor on random architectures.")
+        {
+            space, samples, threads, seed, classes, repeats, tables, clock, output,
+        };
+        command.SetAction(result => CliErrors.Run(() =>
+        {
+            var threadCounts = result.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.TryParse(t, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new CliException($"--threads: '{t}' is not a positive integer.")).ToList();
+            if (result.GetValue(samples) < 1 || result.GetValue(repeats) < 1) throw new CliException("--samples and --repeats must be positive.");
+            string? folder = result.GetValue(tables);
+            var options = CompileOptions.Default;
+            var timing = SearchCliOptions.ParseClock(result.GetValue(clock)!);
+            var validation = new LatencyValidation
+            {
+                Space = MoViNetSearchSpace.Load(result.GetValue(space)!), Samples = result.GetValue(samples), Seed = result.GetValue(seed),
+                Threads = threadCounts, Classes = result.GetValue(classes), Repeats = result.GetValue(repeats), CompileOptions = options, Clock = timing,
+                TablePath = t => folder is null ? LatencyTable.DefaultPath(t, options, timing) : Path.Combine(folder, Path.GetFileName(LatencyTable.DefaultPath(t, options, timing))),
+            };
+            var report = validation.Run(line => Console.Error.WriteLine(line));
+            string outDir = result.GetValue(output)!;
+            Directory.CreateDirectory(outDir);
+            AtomicFile.WriteAllText(Path.Combine(outDir, "latency-validation.json"), report.ToJsonText() + "\n");
+            AtomicFile.WriteAllText(Path.Combine(outDir, "latency-validation.md"), report.ToMarkdown());
+            Console.WriteLine(report.ToMarkdown());
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using MoViSharp.Data.Synthetic;
+using MoViSharp.Models;
+
+namespace MoViSharp.Search;
+
+/// <summary>
+/// Runtime-constrained evolution over a <see cref="MoViNetSearchSpace"/>. Step k draws from a generator seeded by (seed, k):
+/// while the population is not full, a random point; then a tournament among the population picks the fittest parent and one
+/// choice of it mutates. A child over the cost limit is rejected untrained; a feasible one is trained briefly with seed
+/// (seed, id), joins the population and retires the oldest member. The state is saved after every proposal, so an interrupted
+/// search resumed from its state file reaches the same result as an uninterrupted one (exactly so with a deterministic cost
+/// and evaluator).
+/// </summary>
+public sealed class EvolutionSearch(MoViNetSearchSpace space, IArchitectureCost cost, IArchitectureEvaluator evaluator, EvolutionSettings settings, string statePath)
+{
+    /// <summary>After every proposal (trained, reused or rejected), with the state that now holds it.</summary>
+    public event Action<EvaluatedArchitecture, EvolutionState>? Proposed;
+
+    /// <summary>A candidate better than every earlier one, with its trained model (valid only during the call).</summary>
+    public event Action<EvaluatedArchitecture, VideoModel>? NewBest;
+
+    /// <summary>The saved state of <see cref="statePath"/> when it exists (checked against this search), else a new one.</summary>
+    public EvolutionState LoadOrCreate()
+    {
+        settings.Validate();
+        if (!File.Exists(statePath)) return new EvolutionState { Settings = settings, Space = space, CostName = cost.Name };
+        var state = EvolutionState.Load(statePath);
+        var problems = new List<string>();
+        if (state.Settings != settings) problems.Add($"settings {state.Settings.ToJson().ToJsonString()} vs {settings.ToJson().ToJsonString()}");
+        if (state.Space.ToJsonText() != space.ToJsonText()) problems.Add($"space '{state.Space.Name}' vs '{space.Name}' (or their choices differ)");
+        if (state.CostName != cost.Name) problems.Add($"cost {state.CostName} vs {cost.Name}");
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"{statePath} belongs to another search ({string.Join("; ", problems)}); resume with the same options or use another output folder.");
+        return state;
+    }
+
+    /// <summary>Runs until <see cref="EvolutionSettings.MaxEvaluations"/> candidates are trained, the time budget is spent or cancellation.</summary>
+    public EvolutionState Run(CancellationToken cancellationToken = default, TimeSpan? budget = null)
+    {
+        var state = LoadOrCreate();
+        var clock = Stopwatch.StartNew();
+        double before = state.ElapsedSeconds;
+        int sinceEvaluation = 0;
+        while (state.Evaluations < settings.MaxEvaluations && !cancellationToken.IsCancellationRequested)
+        {
+            if (budget is { } b && clock.Elapsed >= b) break;
+            if (++sinceEvaluation > settings.MaxProposalsPerEvaluation)
+                throw new InvalidOperationException($"{settings.MaxProposalsPerEvaluation} proposals in a row were over the cost limit {settings.CostLimit:G4} {cost.Unit} " +
+                                                    "or already evaluated: the limit is below what this space offers, or the space is used up; raise the limit or widen the space.");
+            var random = new SplitMix64(SplitMix64.Hash((ulong)settings.Seed, 0xE70, (ulong)state.Proposals));
+            var (candidate, parent, change) = Propose(state, ref random);
+            int id = state.History.Count;
+            double c = cost.Of(candidate);
+            EvaluatedArchitecture entry;
+            if (c > settings.CostLimit)
+                entry = new EvaluatedArchitecture(id, parent, change, candidate, c, false, double.NaN, 0);
+            else if (state.History.FirstOrDefault(h => h.Trained && h.Architecture.Equals(candidate)) is { } seen)
+                entry = new EvaluatedArchitecture(id, parent, change, candidate, seen.Cost, true, seen.Accuracy, 0, seen.DuplicateOf ?? seen.Id);
+            else
+            {
+                var previousBest = state.Best;
+                CandidateResult result;
+                try { result = evaluator.Evaluate(candidate, (long)(SplitMix64.Hash((ulong)settings.Seed, 0xC41D, (ulong)id) >> 1), cancellationToken); }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { break; }
+                using (result)
+                {
+                    entry = new EvaluatedArchitecture(id, parent, change, candidate, c, true, result.Accuracy, result.Seconds);
+                    if (result.Model is not null && (previousBest is null || EvaluatedArchitecture.Better(entry, previousBest))) NewBest?.Invoke(entry, result.Model);
+                }
+                sinceEvaluation = 0;
+            }
+            state.History.Add(entry);
+            state.Proposals++;
+            if (entry.Feasible)
+            {
+                state.Population.Add(id);
+                if (state.Population.Count > settings.PopulationSize) state.Population.RemoveAt(0);
+            }
+            state.ElapsedSeconds = before + clock.Elapsed.TotalSeconds;
+            state.Save(statePath);
+            Proposed?.Invoke(entry, state);
+        }
+        return state;
+    }
+
+    private (MoViNetArchitecture, int?, string) Propose(EvolutionState state, ref SplitMix64 random)
+    {
+        if (state.Population.Count < settings.PopulationSize) return (ArchitectureSampler.Sample(space, ref random), null, "random");
+        // Tournament: distinct members drawn uniformly; the fittest wins.
+        var pool = state.Population.ToList();
+        EvaluatedArchitecture? parent = null;
+        for (int i = 0; i < settings.TournamentSize; i++)
+        {
+            int pick = random.NextInt(pool.Count);
+            var member = state.History[pool[pick]];
+            pool.RemoveAt(pick);
+            if (parent is null || EvaluatedArchitecture.Better(member, parent)) parent = member;
+        }
+        var (child, change) = ArchitectureMutator.Mutate(space, parent!.Architecture, ref random);
+        return (child, parent.Id, change);
+    }
+}

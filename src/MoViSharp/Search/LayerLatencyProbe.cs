@@ -1,0 +1,92 @@
+using MoViSharp.Inference;
+using MoViSharp.Profiling;
+using MoViSharp.Streaming;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Search;
+
+/// <summary>
+/// Times one module of a stream model alone, compiled exactly as the whole model compiles it (same rules and options), on
+/// per-frame inputs of its own shape: the median of <c>repeats</c> steps after a warm-up.
+/// </summary>
+internal static class LayerLatencyProbe
+{
+    public const int Warmup = 3;
+
+    public static double Measure(StreamModule module, VideoShape input, CompileOptions options, int repeats, TimingClock clock = TimingClock.Wall)
+    {
+        using var _ = no_grad();
+        var context = new CompileContext(options, [.. options.Rules, .. ModelCompiler.BuiltInRules], ModelCompiler.BuiltInPairRules);
+        var root = context.Compile(module, input with { Frames = 1 });
+        using var graph = new CompiledGraph(root, context.SlotCount, (int)input.Height, (int)input.Width);
+        using var state = graph.NewState(1);
+        using var x = rand([1, input.Channels, input.Height, input.Width]);
+        return Median(repeats, clock, () =>
+        {
+            using var scope = NewDisposeScope();
+            using var mode = inference_mode();
+            root.Step(x, state);
+        });
+    }
+
+    /// <summary>
+    /// Per-piece medians (plus, last, the frame's overhead outside the pieces) of a whole compiled stream model's step: stem, each block layer, head, pool, classifier (the top-level
+    /// children with the blocks expanded), each timed around its own call while the whole network runs.
+    /// </summary>
+    public static double[] InContext(Models.VideoModel model, int size, int expected, CompileOptions options, int repeats, TimingClock clock)
+    {
+        using var _ = no_grad();
+        model.eval();
+        using var graph = ModelCompiler.CompileGraph(model, size, size, options);
+        var top = graph.Root.Children.ToList();
+        var pieces = top.Take(1).Concat(top[1].Children).Concat(top.Skip(2)).ToList();
+        if (pieces.Count != expected)
+            throw new InvalidOperationException($"{model.Config.Id}: the compiled graph has {pieces.Count} top-level pieces, the cost model expects {expected}.");
+        using var state = graph.NewState(1);
+        using var frame = rand([1, 3, size, size]);
+        // The last entry: what a frame costs beyond its pieces (scope, input normalisation, reshape, as CompiledModel.Step does).
+        var times = Enumerable.Range(0, pieces.Count + 1).Select(_ => new double[repeats]).ToArray();
+        for (int r = -Warmup; r < repeats; r++)
+        {
+            double begin = TimingClocks.NowMs(clock), inside = 0;
+            using (var scope = NewDisposeScope())
+            using (var mode = inference_mode())
+            {
+                var x = Classification.Normalization.Apply(frame, model.Config.Preprocessing);
+                for (int i = 0; i < pieces.Count; i++)
+                {
+                    double start = TimingClocks.NowMs(clock);
+                    x = pieces[i].Step(x, state) ?? throw new InvalidOperationException($"{model.Config.Id}: piece {i} emitted no frame.");
+                    double spent = TimingClocks.NowMs(clock) - start;
+                    inside += spent;
+                    if (r >= 0) times[i][r] = spent;
+                }
+                scope.MoveToOuter(x.reshape(1, -1)).Dispose();
+            }
+            if (r >= 0) times[^1][r] = Math.Max(0, TimingClocks.NowMs(clock) - begin - inside);
+        }
+        return times.Select(t => MedianOf(t)).ToArray();
+    }
+
+    private static double MedianOf(double[] values)
+    {
+        Array.Sort(values);
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /// <summary>Median time in ms (on <paramref name="clock"/>) of <paramref name="repeats"/> calls after <see cref="Warmup"/> untimed ones.</summary>
+    public static double Median(int repeats, TimingClock clock, Action step)
+    {
+        for (int i = 0; i < Warmup; i++) step();
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            double start = TimingClocks.NowMs(clock);
+            step();
+            times[i] = TimingClocks.NowMs(clock) - start;
+        }
+        Array.Sort(times);
+        return repeats % 2 == 1 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2;
+    }
+}

@@ -1,0 +1,17 @@
+using MoViSharp.Models;
+
+namespace MoViSharp.Search;
+
+/// <summary>Parameters, in millions (the size of the weights file, not its speed).</summary>
+public sealed class ParameterCost(MoViNetSearchSpace space, int classes) : IArchitectureCost
+{
+    public string Name => "params";
+    public string Unit => "M params";
+    public bool Deterministic => true;
+
+    public double Of(MoViNetArchitecture a)
+    {
+        using var model = ModelRegistry.Build(space.ToConfig(a, classes));
+        return model.ParameterCount / 1e6;
+    }
+}

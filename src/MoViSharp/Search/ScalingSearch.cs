@@ -1,0 +1,54 @@
+using MoViSharp.Data.Synthetic;
+using MoViSharp.Models;
+
+namespace MoViSharp.Search;
+
+/// <summary>
+/// Compound-scaling random search (movisharp scale): around a base point, draws width and depth multipliers and input
+/// resolution, frames and frame stride from the given choices, rejects draws over the cost limit untrained, trains and scores
+/// the rest with the same brief budget as a search. Deterministic by seed (draw k uses (seed, k); candidate k trains with
+/// (seed, k)).
+/// </summary>
+public sealed class ScalingSearch(MoViNetArchitecture basePoint, IArchitectureCost cost, IArchitectureEvaluator evaluator, ScalingChoices choices, double limit, long seed)
+{
+    public event Action<EvaluatedArchitecture, IReadOnlyList<EvaluatedArchitecture>>? Proposed;
+    public event Action<EvaluatedArchitecture, VideoModel>? NewBest;
+
+    public IReadOnlyList<EvaluatedArchitecture> Run(int samples, int widthStep, CancellationToken cancellationToken = default)
+    {
+        var history = new List<EvaluatedArchitecture>();
+        var seen = new HashSet<CompoundScaling>();
+        int draws = 0;
+        while (history.Count(h => h.Trained) < samples && draws < samples * 50 && !cancellationToken.IsCancellationRequested)
+        {
+            var random = new SplitMix64(SplitMix64.Hash((ulong)seed, 0x5CA1E, (ulong)draws++));
+            var scaling = new CompoundScaling(ArchitectureSampler.Pick(choices.Widths, ref random), ArchitectureSampler.Pick(choices.Depths, ref random),
+                ArchitectureSampler.Pick(choices.Resolutions, ref random), ArchitectureSampler.Pick(choices.Frames, ref random),
+                ArchitectureSampler.Pick(choices.FrameStrides, ref random));
+            if (!seen.Add(scaling)) continue;
+            var point = scaling.Apply(basePoint, widthStep);
+            int id = history.Count;
+            double c = cost.Of(point);
+            EvaluatedArchitecture entry;
+            if (c > limit) entry = new EvaluatedArchitecture(id, null, scaling.ToString(), point, c, false, double.NaN, 0);
+            else
+            {
+                var best = history.Where(h => h.Trained).Aggregate((EvaluatedArchitecture?)null, (b, h) => b is null || EvaluatedArchitecture.Better(h, b) ? h : b);
+                CandidateResult result;
+                try { result = evaluator.Evaluate(point, (long)(SplitMix64.Hash((ulong)seed, 0xC41D, (ulong)id) >> 1), cancellationToken); }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { break; }
+                using (result)
+                {
+                    entry = new EvaluatedArchitecture(id, null, scaling.ToString(), point, c, true, result.Accuracy, result.Seconds);
+                    if (result.Model is not null && (best is null || EvaluatedArchitecture.Better(entry, best))) NewBest?.Invoke(entry, result.Model);
+                }
+            }
+            history.Add(entry);
+            Proposed?.Invoke(entry, history);
+        }
+        return history;
+    }
+}
+
+/// <summary>The values compound scaling draws from.</summary>
+public sealed record ScalingChoices(IReadOnlyList<double> Widths, IReadOnlyList<double> Depths, IReadOnlyList<int> Resolutions, IReadOnlyList<int> Frames, IReadOnlyList<int> FrameStrides);

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using MoViSharp.Data;
+using MoViSharp.Data.Synthetic;
+using MoViSharp.Search;
+
+namespace MoViSharp.Tests.Search;
+
+public sealed class EvolutionSearchTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("movisharp-evolution-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private (ClipDataset Train, ClipDataset Val) Data()
+    {
+        string train = Path.Combine(root, "train"), val = Path.Combine(root, "val");
+        SyntheticDatasetWriter.Write(train, perClass: 1, seed: 3, frames: 4, size: 16);
+        SyntheticDatasetWriter.Write(val, perClass: 1, seed: 4, frames: 4, size: 16);
+        var t = ClipDataset.Open(train);
+        return (t, ClipDataset.Open(val, t.Classes));
+    }
+
+    private static readonly EvolutionSettings Settings = new() { PopulationSize = 2, TournamentSize = 2, MaxEvaluations = 4, Seed = 42 };
+
+    private static double MedianMacs(MoViNetSearchSpace space, MacsCost cost)
+    {
+        var random = new SplitMix64(9);
+        var costs = Enumerable.Range(0, 5).Select(_ => cost.Of(ArchitectureSampler.Sample(space, ref random))).Order().ToList();
+        return costs[costs.Count / 2];
+    }
+
+    /// <summary>The history without wall-clock fields.</summary>
+    private static string Trace(EvolutionState state) => new JsonArray(state.History.Select(h =>
+    {
+        var o = h.ToJson();
+        o.Remove("train_seconds");
+        return (JsonNode)o;
+    }).ToArray()).ToJsonString() + $" population {string.Join(",", state.Population)} proposals {state.Proposals}";
+
+    [Fact]
+    public void An_interrupted_and_a_crashed_search_resume_to_the_uninterrupted_result()
+    {
+        var (train, val) = Data();
+        var space = SearchTestSpaces.Tiny with { Causal = [true], DepthMax = 1, Frames = [2], Resolutions = [16] };
+        int classes = train.Classes.Count;
+        var cost = new MacsCost(space, classes);
+        var settings = Settings with { CostLimit = MedianMacs(space, cost) * 1.2 };
+        var evaluator = new BriefTrainingEvaluator(space, train, val, new BriefTraining { BatchSize = 4 });
+
+        var whole = new EvolutionSearch(space, cost, evaluator, settings, Path.Combine(root, "whole.json")).Run();
+        Assert.Equal(settings.MaxEvaluations, whole.Evaluations);
+        Assert.Contains(whole.History, h => h.Parent is not null);                  // evolution got past the random start
+        Assert.All(whole.History.Where(h => h.Feasible), h => Assert.True(h.Cost <= settings.CostLimit));
+        Assert.All(whole.History.Where(h => !h.Feasible), h => Assert.True(double.IsNaN(h.Accuracy)));
+
+        // Ctrl+C after the second evaluation, then a crash inside the fourth candidate's evaluation, then a clean finish.
+        string path = Path.Combine(root, "resumed.json");
+        using (var stop = new CancellationTokenSource())
+        {
+            var first = new EvolutionSearch(space, cost, evaluator, settings, path);
+            first.Proposed += (_, s) => { if (s.Evaluations == 2) stop.Cancel(); };
+            Assert.Equal(2, first.Run(stop.Token).Evaluations);
+        }
+        var crashing = new CrashingEvaluator(evaluator, crashOnCall: 1);
+        Assert.Throws<IOException>(() => new EvolutionSearch(space, cost, crashing, settings, path).Run());
+        Assert.Equal(3, EvolutionState.Load(path).Evaluations);
+        var resumed = new EvolutionSearch(space, cost, evaluator, settings, path).Run();
+
+        Assert.Equal(Trace(whole), Trace(resumed));
+        Assert.Equal(whole.Best!.Id, resumed.Best!.Id);
+    }
+
+    [Fact]
+    public void A_state_file_of_another_search_is_refused()
+    {
+        var space = SearchTestSpaces.Tiny with { Causal = [true] };
+        var cost = new MacsCost(space, 5);
+        string path = Path.Combine(root, "state.json");
+        new EvolutionState { Settings = Settings, Space = space, CostName = "macs" }.Save(path);
+        var e = Assert.Throws<InvalidOperationException>(() => new EvolutionSearch(space, cost, new CrashingEvaluator(null!, 0), Settings with { Seed = 7 }, path).Run());
+        Assert.Contains("another search", e.Message);
+        Assert.Contains(path, e.Message);
+    }
+
+    /// <summary>Throws like a crash (disk, kill) on its n-th call, otherwise delegates.</summary>
+    private sealed class CrashingEvaluator(IArchitectureEvaluator inner, int crashOnCall) : IArchitectureEvaluator
+    {
+        private int calls;
+
+        public CandidateResult Evaluate(MoViNetArchitecture a, long seed, CancellationToken ct) =>
+            calls++ == crashOnCall ? throw new IOException("simulated crash") : inner.Evaluate(a, seed, ct);
+    }
+}

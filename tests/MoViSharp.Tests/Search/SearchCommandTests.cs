@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using MoViSharp.Data.Synthetic;
+using MoViSharp.Search;
+using MoViSharp.Tests.Cli;
+using MoViSharp.Weights;
+
+namespace MoViSharp.Tests.Search;
+
+public sealed class SearchCommandTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("movisharp-search-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void Search_space_prints_the_space_and_published_points()
+    {
+        var space = CliRunner.Run("search-space");
+        Assert.Equal(0, space.ExitCode);
+        Assert.Equal(MoViNetSearchSpace.Default.ToJsonText(), space.Stdout.Trim());
+        var a0 = CliRunner.Run("search-space", "--published", "a0", "--variant", "stream");
+        Assert.Equal(0, a0.ExitCode);
+        var point = MoViNetArchitecture.FromJson(JsonNode.Parse(a0.Stdout), "stdout");
+        Assert.True(point.Causal);
+        Assert.Equal(8, point.Stem);
+        var a5 = CliRunner.Run("search-space", "--published", "a5");
+        Assert.NotEqual(0, a5.ExitCode);
+        Assert.Contains("depth 18", a5.Stderr);
+    }
+
+    [Fact]
+    public void Search_writes_its_log_plot_and_best_model_and_refuses_what_it_cannot_do()
+    {
+        string data = Path.Combine(root, "data"), spaceFile = Path.Combine(root, "space.json"), output = Path.Combine(root, "out");
+        SyntheticDatasetWriter.Write(data, perClass: 5, seed: 2, frames: 4, size: 16);
+        File.WriteAllText(spaceFile, (SearchTestSpaces.Tiny with { Causal = [true], DepthMax = 1, Frames = [2], Resolutions = [16] }).ToJsonText());
+        string[] common = ["search", "--space", spaceFile, "--data", data, "--cost", "macs", "--target-mmacs", "100", "--evaluations", "1",
+            "--population", "1", "--tournament", "1", "--batch", "4", "--out", output];
+
+        var oneshot = CliRunner.Run([.. common, "--algo", "oneshot"]);
+        Assert.NotEqual(0, oneshot.ExitCode);
+        Assert.Contains("not implemented", oneshot.Stderr);
+        var noTarget = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "macs", "--out", output);
+        Assert.NotEqual(0, noTarget.ExitCode);
+        Assert.Contains("--target-mmacs", noTarget.Stderr);
+
+        var run = CliRunner.Run(common);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("[1/1] #0 random", run.Stderr);
+        foreach (var file in new[] { "state.json", "search-log.csv", "search-log.json", "pareto.png", "command.txt", "best/config.json", "best/architecture.json", "best/model.safetensors" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "search-log.csv")).Length);
+        var (model, labels) = MoViSharpCheckpoint.Load(Path.Combine(output, "best", "model.safetensors"));
+        using (model) Assert.Equal(15, labels!.Count);
+
+        // The same command again: the finished state is resumed, nothing is retrained.
+        var again = CliRunner.Run(common);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("Resuming", again.Stderr);
+        Assert.DoesNotContain("[1/1]", again.Stderr);
+        var other = CliRunner.Run([.. common.Select(a => a == "100" ? "50" : a)]);
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("another search", other.Stderr);
+    }
+}
