@@ -17,6 +17,7 @@ public static class FamilyExportRules
         new X3DBlockExportRule(),                                       // X3D (x3d_*) and CoX3D (cox3d_*)
         new SlowFastExportRule(),                                       // SlowFast (slow_r50, slowfast_r50) and CoSlow
         new TinyVideoNetExportRule(),                                   // Tiny Video Networks (tvn1..tvn4)
-        new TsmBlockExportRule(),                                       // TSM (tsm_*, offline and online)
+        new TsmBlockExportRule(),
+        new BlvnetExportRule(),                                         // bLVNet-TAM (blvnet_*)                                       // TSM (tsm_*, offline and online)
     ];
 }
