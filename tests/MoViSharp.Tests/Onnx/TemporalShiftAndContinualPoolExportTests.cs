@@ -34,6 +34,15 @@ public class TemporalShiftAndContinualPoolExportTests(ITestOutputHelper output)
         output.WriteLine($"cox3d_xs: delay {model.Temporal.Delay}, {frames} frames: largest logit difference {diff:E2}, logits up to {scale:F3}");
     }
 
+    [Fact]
+    public void CoX3DsClipGraphIsItsTrainingForm()
+    {
+        // The window pool's clip form: per-frame means, w−1 zero frames in front, an average over w.
+        var model = TestModels.Randomize(ModelRegistry.Create("cox3d_xs", numClasses: 5), seed: 11);
+        var (diff, scale) = OnnxAssert.ClipMatchesPlain(model, 6, 32);
+        output.WriteLine($"cox3d_xs clip graph, 6×32²: largest logit difference {diff:E2}, logits up to {scale:F3}");
+    }
+
     /// <summary>A conv stem, a TSM-style residual (shift, then a 1×1 conv on the branch only), a running mean and a classifier.</summary>
     private sealed class ShiftNet(TemporalShiftMode mode) : VideoModel("ShiftNet", [
         ("stem", new ConvUnit(3, 16, (1, 3, 3), 2, activation: ActivationKind.Relu)),
