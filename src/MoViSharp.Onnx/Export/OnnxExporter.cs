@@ -25,6 +25,7 @@ public static class OnnxExporter
         new CumulativeAveragePoolExportRule(), new PositionalEncodingExportRule(), new PoolingExportRule(), new BroadcastReduceExportRule(),
         new DelayExportRule(), new DropoutExportRule(), new InputCheckExportRule(),
         new RecyclingPositionalEncodingExportRule(), new ContinualTransformerEncoderExportRule(), new LayerNormExportRule(), new TokenMlpExportRule(),
+        new TemporalShiftExportRule(), new WindowAveragePoolExportRule(), new ActivationExportRule(),
     ];
 
     public static OnnxExport Export(VideoModel model, OnnxExportOptions? options = null)

@@ -19,6 +19,9 @@ public sealed class SlowFastPathways : StreamModule
     private readonly List<(StreamModule Slow, StreamModule Fast, ConvUnit? Fusion)> levels = [];
     private readonly AveragePool slowPool, fastPool;
 
+    /// <summary>The configuration it was built from (its slow-frame sampling).</summary>
+    public SlowFastConfig Spec => config;
+
     /// <summary>Per level (stem, res2, …): the slow part, the fast part, and the fusion after them (none after the last stage).</summary>
     public IReadOnlyList<(StreamModule Slow, StreamModule Fast, ConvUnit? Fusion)> Levels => levels;
 
