@@ -20,7 +20,7 @@ public sealed class StreamingSession : IDisposable
     public int FramesSeen { get; private set; }
     /// <summary>The logits after the last frame that produced any (a copy), or null before.</summary>
     public float[]? Logits => logits?.ToArray();
-    /// <summary>True once the classifier's delay is filled (before that, outputs are the transient of its zero fill).</summary>
+    /// <summary>True once the classifier's delay is filled; from then on every step that emits is a prediction for a frame of this video.</summary>
     public bool Settled => FramesSeen > classifier.Delay;
 
     /// <param name="hop">for clip models: frames between predictions (default: one clip's span)</param>
@@ -41,7 +41,11 @@ public sealed class StreamingSession : IDisposable
         FramesSeen = 0;
     }
 
-    /// <summary>Feeds one RGB frame [3, H, W] (or [1, 3, H, W]) in [0, 1]; returns the logits after it (null while nothing is emitted).</summary>
+    /// <summary>
+    /// Feeds one RGB frame [3, H, W] (or [1, 3, H, W]) in [0, 1]; returns the logits after it, or null while nothing is emitted:
+    /// between a clip model's windows, and for the first <see cref="IVideoClassifier.Delay"/> frames of a model that answers
+    /// late (CoX3D: 28 frames), whose outputs then stand for frames before the video.
+    /// </summary>
     public float[]? Push(Tensor frame)
     {
         using var scope = NewDisposeScope();
@@ -50,7 +54,8 @@ public sealed class StreamingSession : IDisposable
             throw new ArgumentException($"Expected a frame [3, {Height}, {Width}], got [{string.Join(", ", frame.shape)}].");
         var output = classifier.Step(x.to_type(ScalarType.Float32), state);
         FramesSeen++;
-        if (output is null) return null;
+        // Before the delay is filled a step answers for frames before the video (the fill): no prediction of this video yet.
+        if (output is null || !Settled) return null;
         logits = output.squeeze(0).data<float>().ToArray();
         return logits.ToArray();
     }
