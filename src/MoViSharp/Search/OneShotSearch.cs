@@ -125,7 +125,8 @@ public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost co
     {
         using var scope = NewDisposeScope();
         supernet.train();
-        optimizer.zero_grad();
+        // Gradients set to none, not zero: AdamW then skips the candidates off this path instead of moving them by their old moments.
+        supernet.zero_grad(set_to_none: true);
         var loss = nn.functional.cross_entropy(supernet.Forward(batch.Clips, path), batch.Labels);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) throw new InvalidOperationException($"The supernet's loss became {value}; lower the learning rate.");
