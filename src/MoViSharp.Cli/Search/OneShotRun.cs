@@ -18,7 +18,8 @@ namespace MoViSharp.Cli.Search;
 /// `movisharp search --algo oneshot`: the TuNAS-style supernet search (<see cref="OneShotSearch"/>), then the controller's argmax
 /// trained from scratch with the brief-training budget (--epochs, --batch, --lr) and scored on the validation clips. Writes the
 /// search log (CSV + JSON: the argmax after each epoch with its supernet accuracy, then the retrained network), the controller's
-/// steps and final probabilities, the Pareto plot and best/ (architecture, config, weights). Not resumable: a rerun starts over.
+/// steps and final probabilities, the Pareto plot and best/ (architecture, config, weights). Resumable at epoch boundaries: rerun
+/// the same command after Ctrl+C or a crash (OUT/oneshot-state.json and the newest supernet file beside it).
 /// </summary>
 internal sealed class OneShotRun
 {
@@ -52,10 +53,12 @@ internal sealed class OneShotRun
         string outDir = result.GetValue(setup.Output)!;
         string best = Path.Combine(outDir, "best");
         Directory.CreateDirectory(best);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "command.txt"), "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
+        string statePath = Path.Combine(outDir, "oneshot-state.json");
+        bool resuming = File.Exists(statePath);
+        AtomicFile.WriteAllText(Path.Combine(outDir, resuming ? "command-resumed.txt" : "command.txt"), "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
 
         var shot = new OneShotSpace(space, settings.ExpansionChoices);
-        var search = new OneShotSearch(space, cost, train, val, settings);
+        var search = new OneShotSearch(space, cost, train, val, settings, statePath);
         var clock = Stopwatch.StartNew();
         var budget = result.GetValue(setup.Hours) is double h ? TimeSpan.FromHours(h) : (TimeSpan?)null;
         int perEpoch = train.Count / settings.BatchSize;
@@ -76,14 +79,14 @@ internal sealed class OneShotRun
         {
             e.Cancel = true;
             cancel.Cancel();
-            Console.Error.WriteLine("Stopping: the one-shot search is not resumable; the controller's argmax so far is written.");
+            Console.Error.WriteLine("Stopping: the state is saved after every epoch; rerun the same command to resume (the epoch in progress is redone).");
         };
         Console.CancelKeyPress += onCancel;
-        Console.Error.WriteLine($"One-shot search over '{space.Name}': {train.Count} training and {val.Count} validation clips in {train.Classes.Count} classes, " +
+        Console.Error.WriteLine($"{(resuming ? "Resuming" : "Starting")} one-shot search over '{space.Name}': {train.Count} training and {val.Count} validation clips in {train.Classes.Count} classes, " +
                                 $"{shot.Decisions.Count} decisions, {perEpoch} steps per epoch, target {SearchSetup.F(target.Value)} {cost.Unit}, β {settings.Beta}, seed {settings.Seed}");
         OneShotResult found;
         try { found = search.Run(cancel.Token, budget); }
-        catch (ArgumentException e) { throw new CliException(e.Message); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException) { throw new CliException(e.Message); }
         finally { Console.CancelKeyPress -= onCancel; }
 
         var history = found.Epochs.ToList();

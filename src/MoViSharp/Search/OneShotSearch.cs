@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using MoViSharp.Data;
 using MoViSharp.Data.Synthetic;
 using TorchSharp;
@@ -8,7 +9,22 @@ using static TorchSharp.torch;
 namespace MoViSharp.Search;
 
 /// <summary>One controller step: the sampled path, its accuracy on a validation batch, its cost and reward.</summary>
-public sealed record OneShotStep(int Step, int Epoch, double Loss, double Accuracy, double Cost, double Reward, double Baseline, MoViNetArchitecture Architecture);
+public sealed record OneShotStep(int Step, int Epoch, double Loss, double Accuracy, double Cost, double Reward, double Baseline, MoViNetArchitecture Architecture)
+{
+    public JsonObject ToJson() => new()
+    {
+        ["step"] = Step, ["epoch"] = Epoch, ["loss"] = Loss, ["accuracy"] = Accuracy, ["cost"] = Cost, ["reward"] = Reward,
+        ["baseline"] = Baseline, ["architecture"] = Architecture.ToJson(),
+    };
+
+    public static OneShotStep FromJson(JsonNode? node, string source)
+    {
+        var o = node as JsonObject ?? throw new InvalidDataException($"{source}: a step must be an object.");
+        return new OneShotStep(Json.Int(o, "step", source), Json.Int(o, "epoch", source), Json.Double(o, "loss", source), Json.Double(o, "accuracy", source),
+            Json.Double(o, "cost", source), Json.Double(o, "reward", source), Json.Double(o, "baseline", source),
+            MoViNetArchitecture.FromJson(o["architecture"], $"{source}: architecture"));
+    }
+}
 
 /// <summary>What a one-shot search found: the controller's argmax and, per finished epoch, the argmax then (supernet accuracy on the whole validation set).</summary>
 public sealed record OneShotResult(
@@ -23,9 +39,10 @@ public sealed record OneShotResult(
 /// as TuNAS, so a path is judged with its own statistics) and priced by the cost model (cached per point), and REINFORCE moves
 /// the controller by its reward. The result is the controller's argmax. Every draw follows the seed (paths from generators
 /// seeded by (seed, step), weights and data order from the seed), so with a deterministic cost a seed gives one result.
-/// Not resumable: an interrupted search returns the argmax so far and a rerun starts over.
+/// With a <c>statePath</c> the search is resumable at epoch boundaries (<see cref="OneShotState"/>): an interrupted search returns
+/// the argmax so far, and a rerun continues after the last finished epoch, reaching the uninterrupted result.
 /// </summary>
-public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost cost, ClipDataset train, ClipDataset validation, OneShotSettings settings)
+public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost cost, ClipDataset train, ClipDataset validation, OneShotSettings settings, string? statePath = null)
 {
     private readonly Dictionary<MoViNetArchitecture, double> costs = [];
 
@@ -67,48 +84,57 @@ public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost co
         var controller = new ReinforceController(shot.Decisions.Select(d => d.Count), settings.ControllerLearningRate, settings.BaselineMomentum);
         var steps = new List<OneShotStep>();
         var epochs = new List<EvaluatedArchitecture>();
+        int step = 0, firstEpoch = 0;
+        if (statePath is not null && File.Exists(statePath))
+            (firstEpoch, step) = OneShotState.Load(statePath, settings, space, cost.Name, supernet, optimizer, controller, epochs, steps);
         using var validationBatches = Cycle(valLoader, cancellationToken).GetEnumerator();
-        int step = 0;
+        // A resumed search continues the validation batches where the interrupted one was (one per controller step).
+        for (int i = 0; i < steps.Count; i++) { validationBatches.MoveNext(); validationBatches.Current.Dispose(); }
         bool completed = true;
-        for (int epoch = 0; epoch < settings.Epochs && completed; epoch++)
+        try
         {
-            bool warmup = epoch < settings.WarmupEpochs;
-            torch.manual_seed(settings.Seed * 1000 + epoch);
-            foreach (var batch in trainLoader.Epoch(epoch, cancellationToken))
-                using (batch)
-                {
-                    if (cancellationToken.IsCancellationRequested || budget is { } b && clock.Elapsed >= b) { completed = false; break; }
-                    var random = new SplitMix64(SplitMix64.Hash((ulong)settings.Seed, 0x05407, (ulong)step));
-                    var path = warmup ? Uniform(shot, ref random) : controller.Sample(ref random);
-                    double loss = WeightStep(supernet, optimizer, batch, path);
-                    if (!warmup)
-                    {
-                        validationBatches.MoveNext();
-                        var probe = controller.Sample(ref random);
-                        var a = shot.ToArchitecture(probe);
-                        double accuracy;
-                        using (var probeBatch = validationBatches.Current) accuracy = Accuracy(supernet, probeBatch, probe);
-                        double c = CostOf(a), reward = settings.Reward(accuracy, c);
-                        controller.Update(probe, reward);
-                        var s = new OneShotStep(step, epoch, loss, accuracy, c, reward, controller.Baseline!.Value, a);
-                        steps.Add(s);
-                        Stepped?.Invoke(s);
-                    }
-                    step++;
-                }
-            if (cancellationToken.IsCancellationRequested) completed = false;
-            if (!completed) break;
-            EvaluatedArchitecture? entry = null;
-            if (!warmup)
+            for (int epoch = firstEpoch; epoch < settings.Epochs && completed; epoch++)
             {
-                var best = controller.Argmax();
-                var a = shot.ToArchitecture(best);
-                entry = new EvaluatedArchitecture(epochs.Count, null, $"argmax after epoch {epoch + 1} (supernet accuracy)", a, CostOf(a), true,
-                    Accuracy(supernet, valLoader, best, cancellationToken), clock.Elapsed.TotalSeconds);
-                epochs.Add(entry);
+                bool warmup = epoch < settings.WarmupEpochs;
+                torch.manual_seed(settings.Seed * 1000 + epoch);
+                foreach (var batch in trainLoader.Epoch(epoch, cancellationToken))
+                    using (batch)
+                    {
+                        if (cancellationToken.IsCancellationRequested || budget is { } b && clock.Elapsed >= b) { completed = false; break; }
+                        var random = new SplitMix64(SplitMix64.Hash((ulong)settings.Seed, 0x05407, (ulong)step));
+                        var path = warmup ? Uniform(shot, ref random) : controller.Sample(ref random);
+                        double loss = WeightStep(supernet, optimizer, batch, path);
+                        if (!warmup)
+                        {
+                            validationBatches.MoveNext();
+                            var probe = controller.Sample(ref random);
+                            var a = shot.ToArchitecture(probe);
+                            double accuracy;
+                            using (var probeBatch = validationBatches.Current) accuracy = Accuracy(supernet, probeBatch, probe);
+                            double c = CostOf(a), reward = settings.Reward(accuracy, c);
+                            controller.Update(probe, reward);
+                            var s = new OneShotStep(step, epoch, loss, accuracy, c, reward, controller.Baseline!.Value, a);
+                            steps.Add(s);
+                            Stepped?.Invoke(s);
+                        }
+                        step++;
+                    }
+                if (cancellationToken.IsCancellationRequested) completed = false;
+                if (!completed) break;
+                EvaluatedArchitecture? entry = null;
+                if (!warmup)
+                {
+                    var best = controller.Argmax();
+                    var a = shot.ToArchitecture(best);
+                    entry = new EvaluatedArchitecture(epochs.Count, null, $"argmax after epoch {epoch + 1} (supernet accuracy)", a, CostOf(a), true,
+                        Accuracy(supernet, valLoader, best, cancellationToken), clock.Elapsed.TotalSeconds);
+                    epochs.Add(entry);
+                }
+                if (statePath is not null) OneShotState.Save(statePath, epoch + 1, step, settings, space, cost.Name, supernet, optimizer, controller, epochs, steps);
+                EpochDone?.Invoke(epoch, warmup, entry);
             }
-            EpochDone?.Invoke(epoch, warmup, entry);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { completed = false; }
         var final = controller.Argmax();
         var arch = shot.ToArchitecture(final);
         return new OneShotResult(final, arch, CostOf(arch), controller, epochs, steps, completed);

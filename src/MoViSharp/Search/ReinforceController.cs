@@ -74,6 +74,28 @@ public sealed class ReinforceController
         return advantage;
     }
 
+    /// <summary>The raw logits, baseline and update count, for resuming (<see cref="Restore"/>).</summary>
+    public JsonObject SaveState() => new()
+    {
+        ["baseline"] = Baseline,
+        ["updates"] = Updates,
+        ["logits"] = new JsonArray(logits.Select(l => (JsonNode)new JsonArray(l.Select(v => (JsonNode)v).ToArray())).ToArray()),
+    };
+
+    public void Restore(JsonObject state, string source)
+    {
+        var rows = Json.Array(state, "logits", source);
+        if (rows.Count != logits.Length) throw new InvalidDataException($"{source}: {rows.Count} decisions of logits, the controller has {logits.Length}.");
+        for (int d = 0; d < logits.Length; d++)
+        {
+            var row = rows[d] as JsonArray ?? throw new InvalidDataException($"{source}: logits[{d}] must be an array.");
+            if (row.Count != logits[d].Length) throw new InvalidDataException($"{source}: logits[{d}] has {row.Count} choices, expected {logits[d].Length}.");
+            for (int i = 0; i < row.Count; i++) logits[d][i] = row[i]!.GetValue<double>();
+        }
+        Baseline = state["baseline"]?.GetValue<double>();
+        Updates = Json.Int(state, "updates", source);
+    }
+
     public JsonObject ToJson(OneShotSpace? space = null) => new()
     {
         ["baseline"] = Baseline,

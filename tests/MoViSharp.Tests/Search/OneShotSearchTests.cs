@@ -113,4 +113,40 @@ public sealed class OneShotSearchTests : IDisposable
         using var logits = model.forward(torch.rand([1L, 3, 4, 32, 32]));
         Assert.Equal([1L, classes], logits.shape);
     }
+
+    [Fact]
+    public void An_interrupted_search_resumes_to_the_uninterrupted_result()
+    {
+        string trainDir = Path.Combine(root, "train"), valDir = Path.Combine(root, "val");
+        SyntheticDatasetWriter.Write(trainDir, perClass: 1, seed: 3, frames: 4, size: 32);
+        SyntheticDatasetWriter.Write(valDir, perClass: 1, seed: 4, frames: 4, size: 32);
+        var train = ClipDataset.Open(trainDir);
+        var val = ClipDataset.Open(valDir, train.Classes);
+        var space = Space(true) with { DepthMax = 1 };
+        var cost = new MacsCost(space, train.Classes.Count);
+        var settings = new OneShotSettings { Epochs = 3, WarmupEpochs = 1, BatchSize = 4, Target = 0.5, ExpansionChoices = 2, Seed = 9 };
+
+        var whole = new OneShotSearch(space, cost, train, val, settings, Path.Combine(root, "whole.json")).Run();
+        string path = Path.Combine(root, "resumed.json");
+        OneShotResult stopped;
+        using (var stop = new CancellationTokenSource())
+        {
+            var first = new OneShotSearch(space, cost, train, val, settings, path);
+            first.EpochDone += (epoch, _, _) => { if (epoch == 1) stop.Cancel(); };      // Ctrl+C after the second epoch
+            stopped = first.Run(stop.Token);
+        }
+        Assert.False(stopped.Completed);
+        Assert.Single(stopped.Epochs);
+        var resumed = new OneShotSearch(space, cost, train, val, settings, path).Run();
+        Assert.True(resumed.Completed);
+        Assert.Equal(whole.Path, resumed.Path);
+        Assert.Equal(whole.Steps.Select(s => (s.Step, s.Reward, s.Loss, s.Baseline)), resumed.Steps.Select(s => (s.Step, s.Reward, s.Loss, s.Baseline)));
+        Assert.Equal(whole.Epochs.Select(e => (e.Accuracy, e.Architecture)), resumed.Epochs.Select(e => (e.Accuracy, e.Architecture)));
+        Assert.Equal(whole.Controller.ToJson().ToJsonString(), resumed.Controller.ToJson().ToJsonString());
+        Assert.False(File.Exists(path + ".epoch2.bin"));                                  // only the newest supernet file is kept
+        Assert.True(File.Exists(path + ".epoch3.bin"));
+
+        var other = new OneShotSearch(space, cost, train, val, settings with { Seed = 10 }, path);
+        Assert.Contains("another search", Assert.Throws<InvalidOperationException>(() => other.Run()).Message);
+    }
 }
