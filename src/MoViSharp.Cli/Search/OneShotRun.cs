@@ -83,7 +83,7 @@ internal sealed class OneShotRun
         };
         Console.CancelKeyPress += onCancel;
         Console.Error.WriteLine($"{(resuming ? "Resuming" : "Starting")} one-shot search over '{space.Name}': {train.Count} training and {val.Count} validation clips in {train.Classes.Count} classes, " +
-                                $"{shot.Decisions.Count} decisions, {perEpoch} steps per epoch, target {SearchSetup.F(target.Value)} {cost.Unit}, β {settings.Beta}, seed {settings.Seed}");
+                                $"{shot.Decisions.Count} decisions, {shot.CandidateCount} candidate layers, {perEpoch} steps per epoch, target {SearchSetup.F(target.Value)} {cost.Unit}, β {settings.Beta}, seed {settings.Seed}");
         OneShotResult found;
         try { found = search.Run(cancel.Token, budget); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException) { throw new CliException(e.Message); }

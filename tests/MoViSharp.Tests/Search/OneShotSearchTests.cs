@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace MoViSharp.Tests.Search;
 
+[Collection(SeededTorchCollection.Name)]
 public sealed class OneShotSearchTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("movisharp-oneshot-").FullName;
@@ -29,6 +30,7 @@ public sealed class OneShotSearchTests : IDisposable
         torch.manual_seed(5);
         using var supernet = new OneShotSupernet(shot, classes: 3);
         Assert.Equal(5 * 2 * 2 * 2, supernet.CandidateCount);
+        Assert.Equal(supernet.CandidateCount, shot.CandidateCount);
         var random = new SplitMix64(11);
         var sampled = shot.Decisions.Select(d => random.NextInt(d.Count)).ToArray();
         using var clips = torch.rand([2L, 3, 4, 32, 32]);

@@ -6,6 +6,7 @@ using MoViSharp.Weights;
 
 namespace MoViSharp.Tests.Search;
 
+[Collection(SeededTorchCollection.Name)]
 public sealed class SearchCommandTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("movisharp-search-cli-").FullName;
