@@ -87,9 +87,11 @@ public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost co
         int step = 0, firstEpoch = 0;
         if (statePath is not null && File.Exists(statePath))
             (firstEpoch, step) = OneShotState.Load(statePath, settings, space, cost.Name, supernet, optimizer, controller, epochs, steps);
-        using var validationBatches = Cycle(valLoader, cancellationToken).GetEnumerator();
-        // A resumed search continues the validation batches where the interrupted one was (one per controller step).
-        for (int i = 0; i < steps.Count; i++) { validationBatches.MoveNext(); validationBatches.Current.Dispose(); }
+        // A resumed search continues the validation batches where the interrupted one was (one per controller step): whole
+        // passes are skipped without loading (validation loaders do not shuffle), the rest of a pass batch by batch.
+        int perPass = valLoader.BatchesPerEpoch;
+        using var validationBatches = Cycle(valLoader, steps.Count / perPass, cancellationToken).GetEnumerator();
+        for (int i = 0; i < steps.Count % perPass; i++) { validationBatches.MoveNext(); validationBatches.Current.Dispose(); }
         bool completed = true;
         try
         {
@@ -182,9 +184,9 @@ public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost co
     }
 
     /// <summary>The validation batches, epoch after epoch (the same order each pass: validation loaders do not shuffle).</summary>
-    private static IEnumerable<ClipBatch> Cycle(ClipLoader loader, CancellationToken cancellationToken)
+    private static IEnumerable<ClipBatch> Cycle(ClipLoader loader, int firstPass, CancellationToken cancellationToken)
     {
-        for (int epoch = 0; ; epoch++)
+        for (int epoch = firstPass; ; epoch++)
             foreach (var batch in loader.Epoch(epoch, cancellationToken)) yield return batch;
     }
 }
