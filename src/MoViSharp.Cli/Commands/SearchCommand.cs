@@ -21,20 +21,22 @@ public static class SearchCommand
     public static Command Create()
     {
         var setup = new SearchSetup();
-        var algo = new Option<string>("--algo") { Description = "evolution (one-shot is not implemented yet)", DefaultValueFactory = _ => "evolution" };
+        var oneShot = new OneShotRun();
+        var algo = new Option<string>("--algo") { Description = "evolution or oneshot (TuNAS-style supernet + REINFORCE controller)", DefaultValueFactory = _ => "evolution" };
         var evaluations = new Option<int>("--evaluations") { Description = "Candidates to train in all", DefaultValueFactory = _ => 40 };
         var population = new Option<int>("--population") { DefaultValueFactory = _ => 8 };
         var tournament = new Option<int>("--tournament") { DefaultValueFactory = _ => 3 };
         var baselines = new Option<string?>("--baselines") { Description = "A `movisharp scale` log (scale-log.json) whose candidates the plot shows as baselines" };
-        var command = new Command("search", "Searches the MoViNet space for the most accurate network under a cost limit on this machine (evolution; resumable).")
+        var command = new Command("search", "Searches the MoViNet space for the most accurate network under a cost limit on this machine (evolution, resumable; or one-shot).")
         {
             algo, evaluations, population, tournament, baselines,
         };
         setup.AddTo(command);
+        oneShot.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             string a = result.GetValue(algo)!.ToLowerInvariant();
-            if (a == "oneshot") throw new CliException("--algo oneshot (TuNAS-style supernet) is not implemented yet; use --algo evolution.");
+            if (a == "oneshot") return oneShot.Run(result, setup, result.GetValue(baselines));
             if (a != "evolution") throw new CliException($"--algo must be evolution or oneshot, not '{a}'.");
             var space = MoViNetSearchSpace.Load(result.GetValue(setup.Space)!);
             var (train, val) = setup.Datasets(result);

@@ -5,6 +5,7 @@ using MoViSharp.Search;
 
 namespace MoViSharp.Tests.Search;
 
+[Collection(SeededTorchCollection.Name)]
 public sealed class EvolutionSearchTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("movisharp-evolution-").FullName;

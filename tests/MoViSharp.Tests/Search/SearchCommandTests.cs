@@ -6,6 +6,7 @@ using MoViSharp.Weights;
 
 namespace MoViSharp.Tests.Search;
 
+[Collection(SeededTorchCollection.Name)]
 public sealed class SearchCommandTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("movisharp-search-cli-").FullName;
@@ -37,9 +38,9 @@ public sealed class SearchCommandTests : IDisposable
         string[] common = ["search", "--space", spaceFile, "--data", data, "--cost", "macs", "--target-mmacs", "100", "--evaluations", "1",
             "--population", "1", "--tournament", "1", "--batch", "4", "--out", output];
 
-        var oneshot = CliRunner.Run([.. common, "--algo", "oneshot"]);
-        Assert.NotEqual(0, oneshot.ExitCode);
-        Assert.Contains("not implemented", oneshot.Stderr);
+        var unknown = CliRunner.Run([.. common, "--algo", "random"]);
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("--algo must be", unknown.Stderr);
         var noTarget = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "macs", "--out", output);
         Assert.NotEqual(0, noTarget.ExitCode);
         Assert.Contains("--target-mmacs", noTarget.Stderr);
@@ -61,5 +62,37 @@ public sealed class SearchCommandTests : IDisposable
         var other = CliRunner.Run([.. common.Select(a => a == "100" ? "50" : a)]);
         Assert.NotEqual(0, other.ExitCode);
         Assert.Contains("another search", other.Stderr);
+    }
+
+    [Fact]
+    public void One_shot_search_writes_its_log_controller_and_retrained_best_model()
+    {
+        string data = Path.Combine(root, "data"), val = Path.Combine(root, "val"), spaceFile = Path.Combine(root, "space.json"), output = Path.Combine(root, "oneshot");
+        SyntheticDatasetWriter.Write(data, perClass: 1, seed: 2, frames: 4, size: 16);
+        SyntheticDatasetWriter.Write(val, perClass: 1, seed: 3, frames: 4, size: 16);
+        File.WriteAllText(spaceFile, (SearchTestSpaces.Tiny with { Causal = [true], DepthMax = 1, Kernels = [(1, 3), (3, 3)], Frames = [2], FrameStrides = [1], Resolutions = [16] }).ToJsonText());
+        var run = CliRunner.Run("search", "--algo", "oneshot", "--space", spaceFile, "--data", data, "--val", val, "--cost", "macs", "--target-mmacs", "1",
+            "--oneshot-epochs", "2", "--warmup-epochs", "1", "--expansions", "2", "--batch", "4", "--seed", "3", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("[epoch 1/2, warm-up]", run.Stderr);
+        Assert.Contains("[epoch 2/2]", run.Stderr);
+        Assert.Contains("trained from scratch", run.Stdout);
+        foreach (var file in new[] { "search-log.csv", "search-log.json", "controller.json", "controller-log.csv", "pareto.png", "command.txt", "oneshot-state.json", "oneshot-state.json.epoch2.bin", "best/config.json", "best/architecture.json", "best/model.safetensors" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(output, "search-log.csv")).Length);       // header, argmax after epoch 2, retrained
+        var found = MoViNetArchitecture.FromJson(JsonNode.Parse(File.ReadAllText(Path.Combine(output, "best", "architecture.json"))), "architecture.json");
+        Assert.True(MoViNetSearchSpace.Load(spaceFile).Contains(found));
+        var (model, labels) = MoViSharpCheckpoint.Load(Path.Combine(output, "best", "model.safetensors"));
+        using (model) Assert.Equal(15, labels!.Count);
+        // The same command again resumes the finished state (no supernet epoch is rerun) and retrains the same argmax.
+        var again = CliRunner.Run("search", "--algo", "oneshot", "--space", spaceFile, "--data", data, "--val", val, "--cost", "macs", "--target-mmacs", "1",
+            "--oneshot-epochs", "2", "--warmup-epochs", "1", "--expansions", "2", "--batch", "4", "--seed", "3", "--out", output);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("Resuming", again.Stderr);
+        Assert.DoesNotContain("[epoch", again.Stderr);
+        Assert.Equal(found, MoViNetArchitecture.FromJson(JsonNode.Parse(File.ReadAllText(Path.Combine(output, "best", "architecture.json"))), "architecture.json"));
+        var noBeta = CliRunner.Run("search", "--algo", "oneshot", "--space", spaceFile, "--data", data, "--val", val, "--cost", "macs", "--target-mmacs", "1", "--beta", "0.5", "--out", output);
+        Assert.NotEqual(0, noBeta.ExitCode);
+        Assert.Contains("β must be negative", noBeta.Stderr);
     }
 }

@@ -1,0 +1,154 @@
+using MoViSharp.Data;
+using MoViSharp.Data.Synthetic;
+using MoViSharp.Models;
+using MoViSharp.Search;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MoViSharp.Tests.Search;
+
+[Collection(SeededTorchCollection.Name)]
+public sealed class OneShotSearchTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("movisharp-oneshot-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    /// <summary>Two kernels (one spatial, one temporal), depth 1–2, 4 frames at 32².</summary>
+    private static MoViNetSearchSpace Space(bool causal) => SearchTestSpaces.Tiny with
+    {
+        Kernels = [(1, 3), (3, 3)], Causal = [causal], FrameStrides = [1],
+    };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_path_is_the_standalone_network_it_names_with_the_supernet_weights(bool causal)
+    {
+        var shot = new OneShotSpace(Space(causal), expansionChoices: 2);
+        Assert.Equal(2, shot.Expansions[0].Count);
+        torch.manual_seed(5);
+        using var supernet = new OneShotSupernet(shot, classes: 3);
+        Assert.Equal(5 * 2 * 2 * 2, supernet.CandidateCount);
+        Assert.Equal(supernet.CandidateCount, shot.CandidateCount);
+        var random = new SplitMix64(11);
+        var sampled = shot.Decisions.Select(d => random.NextInt(d.Count)).ToArray();
+        using var clips = torch.rand([2L, 3, 4, 32, 32]);
+        foreach (var path in new[] { shot.Largest(), sampled })
+        {
+            var architecture = shot.ToArchitecture(path);
+            Assert.True(shot.Space.Contains(architecture), string.Join("; ", shot.Space.Violations(architecture)));
+            // A training-mode pass gives the path's batch norms statistics other than the initial ones.
+            using (no_grad()) { supernet.train(); supernet.Forward(clips, path).Dispose(); }
+            supernet.eval();
+            using var logits = supernet.Forward(clips, path);
+            Assert.Equal([2L, 3L], logits.shape);
+            using var net = supernet.Extract(path, classes: 3);
+            Assert.Equal(architecture.LayerCount, net.Layers.Count);
+            net.eval();
+            using var expected = net.forward(clips);
+            double diff = (logits - expected).abs().max().item<float>();
+            Assert.True(diff < 1e-5, $"path {string.Join(",", path)}: max |supernet − standalone| = {diff}");
+        }
+    }
+
+    [Fact]
+    public void Skipped_layers_do_not_matter_and_depth_shortens_the_network()
+    {
+        var shot = new OneShotSpace(Space(true), expansionChoices: 2);
+        var path = shot.Largest();
+        path[shot.DepthDecision(1)] = 0;                           // block 1 at depth 1: its layer-1 choices are unused
+        var other = (int[])path.Clone();
+        other[shot.KernelDecision(1, 1)] = 0;
+        Assert.Equal(shot.ToArchitecture(path), shot.ToArchitecture(other));
+        Assert.Single(shot.ToArchitecture(path).Blocks[1].Layers);
+    }
+
+    [Fact]
+    public void The_controller_moves_towards_the_choice_with_the_higher_reward()
+    {
+        var controller = new ReinforceController([3, 2], learningRate: 0.5);
+        var random = new SplitMix64(1);
+        for (int i = 0; i < 300; i++)
+        {
+            var path = controller.Sample(ref random);
+            controller.Update(path, path[0] == 2 ? 1.0 : 0.2);        // decision 1 does not affect the reward
+        }
+        var p = controller.Probabilities(0);
+        Assert.True(p[2] > 0.9, $"p = [{string.Join(", ", p)}]");
+        Assert.Equal(2, controller.Argmax()[0]);
+        Assert.InRange(controller.Baseline!.Value, 0.8, 1.0);
+    }
+
+    [Fact]
+    public void The_same_seed_finds_the_same_network_and_it_builds_through_the_registry()
+    {
+        string trainDir = Path.Combine(root, "train"), valDir = Path.Combine(root, "val");
+        SyntheticDatasetWriter.Write(trainDir, perClass: 2, seed: 3, frames: 4, size: 32);
+        SyntheticDatasetWriter.Write(valDir, perClass: 1, seed: 4, frames: 4, size: 32);
+        var train = ClipDataset.Open(trainDir);
+        var val = ClipDataset.Open(valDir, train.Classes);
+        var space = Space(true) with { DepthMax = 1 };
+        int classes = train.Classes.Count;
+        var cost = new MacsCost(space, classes);
+        var shot = new OneShotSpace(space, expansionChoices: 2);
+        double target = cost.Of(shot.ToArchitecture(shot.Largest())) * 0.8;
+        var settings = new OneShotSettings { Epochs = 2, WarmupEpochs = 1, BatchSize = 4, Target = target, ExpansionChoices = 2, Seed = 7 };
+
+        OneShotResult Search()
+        {
+            var search = new OneShotSearch(space, cost, train, val, settings);
+            return search.Run();
+        }
+        var first = Search();
+        var second = Search();
+        Assert.True(first.Completed);
+        Assert.NotEmpty(first.Steps);
+        Assert.Single(first.Epochs);                                 // one epoch after warm-up
+        Assert.Equal(first.Path, second.Path);
+        Assert.Equal(first.Steps.Select(s => (s.Reward, s.Loss)), second.Steps.Select(s => (s.Reward, s.Loss)));
+        Assert.Equal(first.Controller.Updates, first.Steps.Count);
+        Assert.All(first.Steps, s => Assert.Equal(settings.Reward(s.Accuracy, s.Cost), s.Reward));
+
+        Assert.True(space.Contains(first.Architecture));
+        using var model = ModelRegistry.Build(space.ToConfig(first.Architecture, classes));
+        using var logits = model.forward(torch.rand([1L, 3, 4, 32, 32]));
+        Assert.Equal([1L, classes], logits.shape);
+    }
+
+    [Fact]
+    public void An_interrupted_search_resumes_to_the_uninterrupted_result()
+    {
+        string trainDir = Path.Combine(root, "train"), valDir = Path.Combine(root, "val");
+        SyntheticDatasetWriter.Write(trainDir, perClass: 1, seed: 3, frames: 4, size: 32);
+        SyntheticDatasetWriter.Write(valDir, perClass: 1, seed: 4, frames: 4, size: 32);
+        var train = ClipDataset.Open(trainDir);
+        var val = ClipDataset.Open(valDir, train.Classes);
+        var space = Space(true) with { DepthMax = 1 };
+        var cost = new MacsCost(space, train.Classes.Count);
+        var settings = new OneShotSettings { Epochs = 3, WarmupEpochs = 1, BatchSize = 4, Target = 0.5, ExpansionChoices = 2, Seed = 9 };
+
+        var whole = new OneShotSearch(space, cost, train, val, settings, Path.Combine(root, "whole.json")).Run();
+        string path = Path.Combine(root, "resumed.json");
+        OneShotResult stopped;
+        using (var stop = new CancellationTokenSource())
+        {
+            var first = new OneShotSearch(space, cost, train, val, settings, path);
+            first.EpochDone += (epoch, _, _) => { if (epoch == 1) stop.Cancel(); };      // Ctrl+C after the second epoch
+            stopped = first.Run(stop.Token);
+        }
+        Assert.False(stopped.Completed);
+        Assert.Single(stopped.Epochs);
+        var resumed = new OneShotSearch(space, cost, train, val, settings, path).Run();
+        Assert.True(resumed.Completed);
+        Assert.Equal(whole.Path, resumed.Path);
+        Assert.Equal(whole.Steps.Select(s => (s.Step, s.Reward, s.Loss, s.Baseline)), resumed.Steps.Select(s => (s.Step, s.Reward, s.Loss, s.Baseline)));
+        Assert.Equal(whole.Epochs.Select(e => (e.Accuracy, e.Architecture)), resumed.Epochs.Select(e => (e.Accuracy, e.Architecture)));
+        Assert.Equal(whole.Controller.ToJson().ToJsonString(), resumed.Controller.ToJson().ToJsonString());
+        Assert.False(File.Exists(path + ".epoch2.bin"));                                  // only the newest supernet file is kept
+        Assert.True(File.Exists(path + ".epoch3.bin"));
+
+        var other = new OneShotSearch(space, cost, train, val, settings with { Seed = 10 }, path);
+        Assert.Contains("another search", Assert.Throws<InvalidOperationException>(() => other.Run()).Message);
+    }
+}
