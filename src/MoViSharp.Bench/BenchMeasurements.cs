@@ -89,10 +89,44 @@ public sealed partial class BenchMeasurements(BenchSettings settings, Action<str
             }
             msPerClip = LatencyStats.Of(times).Median;
         }
+        double? onnxMs = !model.Streamable && settings.Backends.Contains("onnx") ? TimeOnnxClip(entry.Name, model, compiled, frames, size, results) : null;
         var row = new ModelComparison(entry.Name, entry.Family, frames, size, model.Streamable, model.ParameterCount, macs, msPerClip,
-            entry.Weights?.Top1, entry.Weights?.LabelSet, results.PeakGflops.GetValueOrDefault(1));
+            entry.Weights?.Top1, entry.Weights?.LabelSet, results.PeakGflops.GetValueOrDefault(1), onnxMs);
         results.Comparison.Add(row);
         log($"{entry.Name}: {frames}×{size}², {macs / 1e9:F2} GMACs, {msPerClip:F1} ms per clip compiled (1 thread){(row.Top1 is { } t ? $", published top-1 {t:F1} ({row.LabelSet})" : "")}");
+    }
+
+    /// <summary>
+    /// A clip model through ONNX Runtime (fp32 clip graph, one intra-op thread) on the clip the compiled row timed, beside it in
+    /// the same run; the largest logit difference to the compiled path is kept with the row. Null when the model does not export.
+    /// </summary>
+    private double? TimeOnnxClip(string name, VideoModel model, IVideoClassifier compiled, int frames, int size, BenchResults results)
+    {
+        try
+        {
+            using var onnx = OnnxClassifier.FromModel(model, options: new OnnxRuntimeOptions { IntraOpThreads = 1 });
+            using var clip = rand([1, 3, frames, size, size], generator: new Generator(3));
+            var times = new List<double>();
+            for (int i = 0; i < (settings.Quick ? 2 : 3); i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                using (NewDisposeScope()) onnx.ClipLogits(clip);
+                if (i > 0) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            using (NewDisposeScope())
+            using (inference_mode())
+            {
+                var reference = compiled.ClipLogits(clip);
+                results.OnnxMaxAbsDiff[(name, "onnx-clip")] = onnx.ClipLogits(clip).sub(reference).abs().max().item<float>();
+                results.OnnxMaxAbsDiff[(name, "onnx-clip-logit-scale")] = reference.abs().max().item<float>();
+            }
+            return LatencyStats.Of(times).Median;
+        }
+        catch (OnnxExportException e)
+        {
+            log($"{name}: no ONNX row ({e.Message})");
+            return null;
+        }
     }
 
     private void MeasureStream(string name, BenchResults results)

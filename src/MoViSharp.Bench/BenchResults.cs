@@ -23,7 +23,7 @@ public sealed record ClassifyThroughput(string Model, int Size, int Frames, doub
 
 /// <summary>A model's published accuracy beside its cost measured in this run (compiled path, one thread, its own input).</summary>
 public sealed record ModelComparison(string Model, string Family, int Frames, int Size, bool Streams, long Parameters, long MacsPerClip,
-    double MsPerClip, double? Top1, string? LabelSet, double PeakGflops)
+    double MsPerClip, double? Top1, string? LabelSet, double PeakGflops, double? OnnxMsPerClip = null)
 {
     public double Gflops => 2.0 * MacsPerClip / (MsPerClip / 1e3) / 1e9;
     public double FractionOfPeak => PeakGflops > 0 ? Gflops / PeakGflops : 0;
@@ -96,7 +96,7 @@ public sealed class BenchResults
     /// threads, gflops, thread_cpu_ms_per_frame_median, fraction_of_peak, by_threads{n}{…}}, engine_max_abs_diff,
     /// onnx-plain_max_abs_diff, onnx-ring_max_abs_diff; classify_end_to_end{model}{frames_per_s, ms_per_frame, engine_ms_per_frame,
     /// overhead, frames}; model_comparison{model}{family, frames, size, streams, params, gmacs_per_clip, ms_per_clip, gflops,
-    /// fraction_of_peak, published_top1, label_set}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
+    /// fraction_of_peak, published_top1, label_set, onnx_ms_per_clip, onnx_clip_max_abs_diff, onnx_clip_max_abs_logit}; base_throughput{model}{threads}{frames_per_s, ms_per_clip_median, …};
     /// batched_throughput{model}{threads}{batch}{frames_per_s, ms_per_step_median}; memory{series}{model, rss_mb{frames},
     /// hwm_mb{frames}, skipped{frames}}; continual_speedup{model}{base, window_frames, size, delay, receptive_field, gmacs_per_step,
     /// gmacs_per_clip, mac_reduction, published_reduction, ms_per_step, ms_per_clip, time_reduction, state_mb}; continual_transient{model}{zeros|replicate}{size,
@@ -159,6 +159,9 @@ public sealed class BenchResults
                 ["family"] = c.Family, ["frames"] = c.Frames, ["size"] = c.Size, ["streams"] = c.Streams, ["params"] = c.Parameters,
                 ["gmacs_per_clip"] = R(c.MacsPerClip / 1e9, 3), ["ms_per_clip"] = R(c.MsPerClip, 2), ["gflops"] = R(c.Gflops, 2),
                 ["fraction_of_peak"] = R(c.FractionOfPeak), ["published_top1"] = c.Top1, ["label_set"] = c.LabelSet,
+                ["onnx_ms_per_clip"] = c.OnnxMsPerClip is { } o ? R(o, 2) : null,
+                ["onnx_clip_max_abs_diff"] = OnnxMaxAbsDiff.TryGetValue((c.Model, "onnx-clip"), out var d) ? d : null,
+                ["onnx_clip_max_abs_logit"] = OnnxMaxAbsDiff.TryGetValue((c.Model, "onnx-clip-logit-scale"), out var l) ? l : null,
             };
 
         var batches = new JsonObject();
