@@ -41,7 +41,11 @@ function tileFor(view) {
   return tile;
 }
 
+// Streams removed here or by the server: a late event about one (its final "stopped" status) must not bring its tile back.
+const removed = new Set();
+
 function dropTile(id) {
+  removed.add(id);
   const tile = tiles.get(id);
   if (!tile) return;
   tile.el.remove();
@@ -49,6 +53,7 @@ function dropTile(id) {
 }
 
 function update(view) {
+  if (removed.has(view.id)) return;
   const tile = tileFor(view);
   tile.view = view;
   const el = tile.el;
@@ -114,9 +119,10 @@ function connect() {
     const views = JSON.parse(e.data);
     const ids = new Set(views.map(v => v.id));
     for (const id of [...tiles.keys()]) if (!ids.has(id)) dropTile(id);
-    views.forEach(update);
+    views.forEach(v => { removed.delete(v.id); update(v); });
   });
-  for (const kind of ["prediction", "added", "status"]) live.addEventListener(kind, e => update(JSON.parse(e.data)));
+  live.addEventListener("added", e => { const view = JSON.parse(e.data); removed.delete(view.id); update(view); });
+  for (const kind of ["prediction", "status"]) live.addEventListener(kind, e => update(JSON.parse(e.data)));
   live.addEventListener("removed", e => dropTile(JSON.parse(e.data).id));
   live.addEventListener("label", e => markChange(JSON.parse(e.data)));
 }
@@ -134,7 +140,7 @@ $("#add-form").addEventListener("submit", async e => {
   const spec = { kind: f.get("kind"), fps: Number(f.get("fps")) || 15, loop: f.get("loop") === "on" };
   if (f.get("source")) spec.source = f.get("source");
   if (f.get("id")) spec.id = f.get("id");
-  try { update(await api("POST", "/streams", spec)); say(""); } catch (err) { say(err.message); }
+  try { const view = await api("POST", "/streams", spec); removed.delete(view.id); update(view); say(""); } catch (err) { say(err.message); }
 });
 
 // The browser's camera as a push stream: frames drawn at the model's size, sent as rgb24 over a WebSocket.
