@@ -32,7 +32,8 @@ dotnet build MoViSharp.slnx -c Release -nologo -v quiet
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo \
+# --blame: if the test host dies, dotnet names the tests that were running (no dump is written).
+dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo --blame \
   --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e

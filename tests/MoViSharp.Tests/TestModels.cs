@@ -14,6 +14,9 @@ internal static class TestModels
     {
         var generator = new Generator((ulong)seed);
         using var _ = no_grad();
+        // Every temporary lives in a scope: one left to the finalizer thread can be freed while libtorch still reads it
+        // (a SIGSEGV under the parallel suite, seen in CI), because nothing keeps a chained call's receiver reachable.
+        using var scope = NewDisposeScope();
         foreach (var (name, p) in module.named_parameters())
         {
             if (p.dim() == 0) p.copy_(rand([], generator: generator).mul(0.5).add(0.5));           // ReZero / PE scales in [0.5, 1)
@@ -40,5 +43,9 @@ internal static class TestModels
     public static Tensor Clip(int frames, int size, int batch = 1, long seed = 7) =>
         rand([batch, 3, frames, size, size], generator: new Generator((ulong)seed));
 
-    public static double MaxAbsDiff(Tensor a, Tensor b) => a.sub(b).abs().max().item<float>();
+    public static double MaxAbsDiff(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        return a.sub(b).abs().max().item<float>();
+    }
 }
