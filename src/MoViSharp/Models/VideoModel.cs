@@ -36,7 +36,11 @@ public abstract class VideoModel : Sequential
         ValidateClip(clip, state);
         if (state is not null && NotStreamableReason is { } reason)
             throw new NotSupportedException($"{Config.Id} cannot stream: {reason}");
-        return AsLogits(Forward(clip, state));
+        if (state is not null) return AsLogits(Forward(clip, state));   // new state tensors must outlive this call
+        // The clip call keeps its intermediates in a scope: freed here, deterministically, rather than by the finalizer thread,
+        // which can free a chained call's receiver while libtorch still reads it.
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(AsLogits(Forward(clip, null)));
     }
 
     /// <summary>
