@@ -22,10 +22,11 @@ public static class SearchCostCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed steps per measurement (median)", DefaultValueFactory = _ => 15 };
         var tables = new Option<string?>("--latency-tables") { Description = "Folder of the cached tables (default: ~/.cache/movisharp/latency)" };
         var clock = new Option<string>("--clock") { Description = "wall (elapsed time) or thread-cpu (CPU time of the compute thread: robust on a shared machine, one thread only)", DefaultValueFactory = _ => "wall" };
+        var depthwise = new Option<string>("--depthwise") { Description = SearchCliOptions.DepthwiseDescription, DefaultValueFactory = _ => "measured" };
         var output = CliOptions.Output("Folder receiving latency-validation.json and latency-validation.md", aliases: "--out");
         var command = new Command("search-cost", "Measures per-layer latency tables on this machine and validates the predictor on random architectures.")
         {
-            space, samples, threads, seed, classes, repeats, tables, clock, output,
+            space, samples, threads, seed, classes, repeats, tables, clock, depthwise, output,
         };
         command.SetAction(result => CliErrors.Run(() =>
         {
@@ -33,7 +34,7 @@ public static class SearchCostCommand
                 .Select(t => int.TryParse(t, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new CliException($"--threads: '{t}' is not a positive integer.")).ToList();
             if (result.GetValue(samples) < 1 || result.GetValue(repeats) < 1) throw new CliException("--samples and --repeats must be positive.");
             string? folder = result.GetValue(tables);
-            var options = CompileOptions.Default;
+            var options = SearchCliOptions.ParseDepthwise(result.GetValue(depthwise)!);
             var timing = SearchCliOptions.ParseClock(result.GetValue(clock)!);
             var validation = new LatencyValidation
             {

@@ -22,6 +22,7 @@ internal sealed class SearchSetup
     public Option<int> Batch { get; } = new("--batch") { DefaultValueFactory = _ => 8 };
     public Option<double> Lr { get; } = new("--lr") { DefaultValueFactory = _ => 3e-3 };
     public Option<int> LatencyThreads { get; } = new("--latency-threads") { Description = "Compute threads the latency cost is measured with", DefaultValueFactory = _ => 1 };
+    public Option<string> Depthwise { get; } = new("--depthwise") { Description = Commands.SearchCliOptions.DepthwiseDescription, DefaultValueFactory = _ => "measured" };
     public Option<string> Clock { get; } = new("--clock") { Description = "wall or thread-cpu (CPU time of the compute thread: robust on a shared machine, one thread only)", DefaultValueFactory = _ => "wall" };
     public Option<string?> LatencyTable { get; } = new("--latency-table") { Description = "The latency table file (default: ~/.cache/movisharp/latency/<machine>-…json)" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads for training (default: all cores)" };
@@ -29,7 +30,7 @@ internal sealed class SearchSetup
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Space, Data, Val, Cost, TargetMs, TargetMmacs, TargetMparams, Hours, Seed, Epochs, Batch, Lr, LatencyThreads, Clock, LatencyTable, Threads, Output })
+        foreach (var o in new Option[] { Space, Data, Val, Cost, TargetMs, TargetMmacs, TargetMparams, Hours, Seed, Epochs, Batch, Lr, LatencyThreads, Clock, Depthwise, LatencyTable, Threads, Output })
             command.Options.Add(o);
     }
 
@@ -62,7 +63,7 @@ internal sealed class SearchSetup
                 int threads = r.GetValue(LatencyThreads);
                 if (threads < 1) throw new CliException("--latency-threads must be positive.");
                 var clock = Commands.SearchCliOptions.ParseClock(r.GetValue(Clock)!);
-                var options = CompileOptions.Default;
+                var options = Commands.SearchCliOptions.ParseDepthwise(r.GetValue(Depthwise)!);
                 string path = r.GetValue(LatencyTable) ?? MoViSharp.Search.LatencyTable.DefaultPath(threads, options, clock);
                 try { TimingClocks.Check(clock, threads); }
                 catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException) { throw new CliException(e.Message); }

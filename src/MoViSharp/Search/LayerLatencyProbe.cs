@@ -46,6 +46,8 @@ internal static class LayerLatencyProbe
         using var frame = rand([1, 3, size, size]);
         // The last entry: what a frame costs beyond its pieces (scope, input normalisation, reshape, as CompiledModel.Step does).
         var times = Enumerable.Range(0, pieces.Count + 1).Select(_ => new double[repeats]).ToArray();
+        // Each piece's interval carries one clock read the whole network's step does not; 2 reads per piece fall inside the frame.
+        double read = TimingClocks.ReadCostMs(clock);
         for (int r = -Warmup; r < repeats; r++)
         {
             double begin = TimingClocks.NowMs(clock), inside = 0;
@@ -57,22 +59,22 @@ internal static class LayerLatencyProbe
                 {
                     double start = TimingClocks.NowMs(clock);
                     x = pieces[i].Step(x, state) ?? throw new InvalidOperationException($"{model.Config.Id}: piece {i} emitted no frame.");
-                    double spent = TimingClocks.NowMs(clock) - start;
+                    double spent = Math.Max(0, TimingClocks.NowMs(clock) - start - read);
                     inside += spent;
                     if (r >= 0) times[i][r] = spent;
                 }
                 scope.MoveToOuter(x.reshape(1, -1)).Dispose();
             }
-            if (r >= 0) times[^1][r] = Math.Max(0, TimingClocks.NowMs(clock) - begin - inside);
+            if (r >= 0) times[^1][r] = Math.Max(0, TimingClocks.NowMs(clock) - begin - inside - 2 * pieces.Count * read);
         }
-        return times.Select(t => MedianOf(t)).ToArray();
+        return times.Select(MedianOf).ToArray();
     }
 
     private static double MedianOf(double[] values)
     {
-        Array.Sort(values);
-        int n = values.Length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /// <summary>Median time in ms (on <paramref name="clock"/>) of <paramref name="repeats"/> calls after <see cref="Warmup"/> untimed ones.</summary>
@@ -86,7 +88,6 @@ internal static class LayerLatencyProbe
             step();
             times[i] = TimingClocks.NowMs(clock) - start;
         }
-        Array.Sort(times);
-        return repeats % 2 == 1 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2;
+        return MedianOf(times);
     }
 }

@@ -41,6 +41,9 @@ public sealed class SearchCommandTests : IDisposable
         var unknown = CliRunner.Run([.. common, "--algo", "random"]);
         Assert.NotEqual(0, unknown.ExitCode);
         Assert.Contains("--algo must be", unknown.Stderr);
+        var badDepthwise = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "latency", "--target-ms", "5", "--depthwise", "gpu", "--out", output);
+        Assert.NotEqual(0, badDepthwise.ExitCode);
+        Assert.Contains("--depthwise must be measured, simd or torch, not 'gpu'.", badDepthwise.Stderr);
         var noTarget = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "macs", "--out", output);
         Assert.NotEqual(0, noTarget.ExitCode);
         Assert.Contains("--target-mmacs", noTarget.Stderr);
