@@ -107,7 +107,7 @@ public sealed class ConvUnit : StreamModule
         var y = Execution == ConvExecution.Conv3d
             ? F.conv3d(input, weight, bias, strides: [TemporalStride, SpatialStride, SpatialStride], padding: [0, padH, padW], groups: Groups)
             : ConvOnFrames(input, padH, padW);
-        if (bn is not null && !normFolded) y = bn.forward(y);
+        if (bn is not null && !normFolded) y = BatchNormForward.Apply(bn, y);
         return Activation == ActivationKind.Identity ? y : Activations.Apply(y, Activation);
     }
 
