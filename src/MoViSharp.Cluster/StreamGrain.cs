@@ -103,7 +103,7 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     {
         using var state = stepper!.Export();
         var checkpoint = new StreamCheckpoint(spec!, stepper.Results.Run, nextFrame, stepper.Results.Detector.State, ended);
-        await checkpoints.SaveAsync(Id, checkpoint.Serialize(state));
+        await checkpoints.SaveAsync(Id, nextFrame, ended, checkpoint.Serialize(state));
         checkpointFrame = nextFrame;
     }
 
