@@ -6,11 +6,14 @@ namespace MoViSharp.Cluster;
 /// <summary>
 /// Checkpoints in one table of an ADO.NET database (SQLite, PostgreSQL): a row per stream holding its latest checkpoint as a
 /// binary column. A save is one upsert that never moves a stream backwards: a checkpoint older than the stored one (from an
-/// activation that lost its silo but still ran for a moment) is ignored, so the newest state always wins.
+/// activation that lost its silo but still ran for a moment) is ignored, so the newest state always wins. Rows are kept per
+/// <see cref="Scope"/> (a cluster id), so that clusters sharing one database never see, or resume, each other's streams.
 /// </summary>
-public abstract class DbCheckpointStore : ICheckpointStore, IAsyncDisposable
+public abstract class DbCheckpointStore(string scope) : ICheckpointStore, IAsyncDisposable
 {
     protected const string Table = "stream_checkpoints";
+
+    public string Scope { get; } = scope is { Length: > 0 and <= 100 } ? scope : throw new ArgumentException($"A checkpoint scope must be 1–100 characters, not '{scope}'.", nameof(scope));
 
     protected abstract DbConnection Connect();
 
@@ -45,7 +48,8 @@ public abstract class DbCheckpointStore : ICheckpointStore, IAsyncDisposable
         CheckpointLimits.CheckId(streamId);
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT data FROM {Table} WHERE stream_id = @stream_id";
+        command.CommandText = $"SELECT data FROM {Table} WHERE scope = @scope AND stream_id = @stream_id";
+        Set(command, "@scope", Scope);
         Set(command, "@stream_id", streamId);
         var value = await command.ExecuteScalarAsync(cancel).ConfigureAwait(false);
         return value is byte[] data ? CheckpointLimits.CheckLoaded(streamId, data) : null;
@@ -57,12 +61,13 @@ public abstract class DbCheckpointStore : ICheckpointStore, IAsyncDisposable
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            INSERT INTO {Table} (stream_id, next_frame, ended, saved_utc, data)
-            VALUES (@stream_id, @next_frame, @ended, @saved_utc, @data)
-            ON CONFLICT (stream_id) DO UPDATE SET
+            INSERT INTO {Table} (scope, stream_id, next_frame, ended, saved_utc, data)
+            VALUES (@scope, @stream_id, @next_frame, @ended, @saved_utc, @data)
+            ON CONFLICT (scope, stream_id) DO UPDATE SET
                 next_frame = excluded.next_frame, ended = excluded.ended, saved_utc = excluded.saved_utc, data = excluded.data
             WHERE {Table}.next_frame <= excluded.next_frame
             """;
+        Set(command, "@scope", Scope);
         Set(command, "@stream_id", streamId);
         Set(command, "@next_frame", nextFrame);
         Set(command, "@ended", ended);
@@ -76,7 +81,8 @@ public abstract class DbCheckpointStore : ICheckpointStore, IAsyncDisposable
         CheckpointLimits.CheckId(streamId);
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"DELETE FROM {Table} WHERE stream_id = @stream_id";
+        command.CommandText = $"DELETE FROM {Table} WHERE scope = @scope AND stream_id = @stream_id";
+        Set(command, "@scope", Scope);
         Set(command, "@stream_id", streamId);
         await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
     }
@@ -85,7 +91,8 @@ public abstract class DbCheckpointStore : ICheckpointStore, IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT stream_id, next_frame, ended, saved_utc FROM {Table} ORDER BY stream_id LIMIT @limit";
+        command.CommandText = $"SELECT stream_id, next_frame, ended, saved_utc FROM {Table} WHERE scope = @scope ORDER BY stream_id LIMIT @limit";
+        Set(command, "@scope", Scope);
         Set(command, "@limit", CheckpointLimits.MaxStreams);
         var result = new List<CheckpointSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Npgsql;
 namespace MoViSharp.Cluster;
 
 /// <summary>Checkpoints in PostgreSQL (bytea): what silos on several machines share.</summary>
-public sealed class PostgresCheckpointStore(string connectionString) : DbCheckpointStore
+public sealed class PostgresCheckpointStore(string connectionString, string scope = "default") : DbCheckpointStore(scope)
 {
     private readonly NpgsqlDataSource source = NpgsqlDataSource.Create(connectionString);
 
@@ -12,11 +12,13 @@ public sealed class PostgresCheckpointStore(string connectionString) : DbCheckpo
 
     protected override string CreateTable => $"""
         CREATE TABLE IF NOT EXISTS {Table} (
-            stream_id  TEXT    NOT NULL PRIMARY KEY,
+            scope      TEXT    NOT NULL,
+            stream_id  TEXT    NOT NULL,
             next_frame BIGINT  NOT NULL,
             ended      BOOLEAN NOT NULL,
             saved_utc  TEXT    NOT NULL,
-            data       BYTEA   NOT NULL CHECK (octet_length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes})
+            data       BYTEA   NOT NULL CHECK (octet_length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes}),
+            PRIMARY KEY (scope, stream_id)
         )
         """;
 

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace MoViSharp.Cluster;
 
 /// <summary>Checkpoints in one SQLite file (write-ahead journal, like the event log): the embedded default, for silos on one machine.</summary>
-public sealed class SqliteCheckpointStore(string path) : DbCheckpointStore
+public sealed class SqliteCheckpointStore(string path, string scope = "default") : DbCheckpointStore(scope)
 {
     private readonly string connectionString = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(path), Pooling = true }.ToString();
 
@@ -13,11 +13,13 @@ public sealed class SqliteCheckpointStore(string path) : DbCheckpointStore
     protected override string CreateTable => $"""
         PRAGMA journal_mode=WAL;
         CREATE TABLE IF NOT EXISTS {Table} (
-            stream_id  TEXT    NOT NULL PRIMARY KEY,
+            scope      TEXT    NOT NULL,
+            stream_id  TEXT    NOT NULL,
             next_frame INTEGER NOT NULL,
             ended      INTEGER NOT NULL,
             saved_utc  TEXT    NOT NULL,
-            data       BLOB    NOT NULL CHECK (length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes})
+            data       BLOB    NOT NULL CHECK (length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes}),
+            PRIMARY KEY (scope, stream_id)
         )
         """;
 

@@ -54,7 +54,12 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     }
 
     public Task<ClusterStreamStatus> Ping() => Task.FromResult(new ClusterStreamStatus(
-        Id, silo.SiloAddress.ToString(), nextFrame, timer is not null, ended, checkpointFrame, Volatile.Read(ref activations)));
+        Id, silo.SiloAddress.ToString(), nextFrame, timer is not null, ended, checkpointFrame, Volatile.Read(ref activations), spec));
+
+    public Task<ClusterPrediction[]> Predictions(int last) => Task.FromResult(stepper is null ? [] :
+        stepper.Results.Last(Math.Clamp(last, 1, options.History))
+            .Select(p => new ClusterPrediction(p.Frame, p.At, p.Top.Select(c => new ClusterClassScore(c.Index, c.Label, c.Probability)).ToArray(), p.LatencyMs))
+            .ToArray());
 
     public async Task Stop()
     {

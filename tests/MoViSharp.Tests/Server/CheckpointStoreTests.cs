@@ -13,23 +13,25 @@ public class CheckpointStoreTests
     public async Task Sqlite_CheckpointRoundTrips_ThroughAFreshStoreOnTheSameFile()
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("movisharp-ckpt-").FullName, "checkpoints.db");
-        await using (var store = new SqliteCheckpointStore(path)) await RoundTripAsync(store, "sqlite-a", reopen: () => new SqliteCheckpointStore(path));
+        await RoundTripAsync(scope => new SqliteCheckpointStore(path, scope), "sqlite-a");
     }
 
     [Fact]
     public async Task Postgres_CheckpointRoundTrips_ThroughAFreshStore()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await using var store = new PostgresCheckpointStore(cs);
-        await RoundTripAsync(store, $"pg-{Guid.NewGuid():N}"[..24], reopen: () => new PostgresCheckpointStore(cs));
+        await RoundTripAsync(scope => new PostgresCheckpointStore(cs, scope), $"pg-{Guid.NewGuid():N}"[..24]);
     }
 
     /// <summary>
     /// A real stream checkpoint (the demo model's state after 7 frames) saved, read back by a second store on the same
-    /// database, and compared tensor by tensor; then the rules every store keeps: newest wins, listing, delete, size bounds.
+    /// database, and compared tensor by tensor; then the rules every store keeps: scopes apart, newest wins, listing, delete,
+    /// size bounds.
     /// </summary>
-    private static async Task RoundTripAsync(DbCheckpointStore store, string id, Func<DbCheckpointStore> reopen)
+    private static async Task RoundTripAsync(Func<string, DbCheckpointStore> open, string id)
     {
+        string scope = $"test-{Guid.NewGuid():N}";
+        await using var store = open(scope);
         await store.InitializeAsync();
         await store.InitializeAsync();   // idempotent
         using var models = TestServer.DemoCatalog();
@@ -43,7 +45,12 @@ public class CheckpointStoreTests
 
         Assert.Null(await store.LoadAsync(id));
         await store.SaveAsync(id, 7, false, bytes);
-        await using (var other = reopen())
+        await using (var foreign = open(scope + "-other"))
+        {
+            Assert.Null(await foreign.LoadAsync(id));
+            Assert.Empty(await foreign.ListAsync());
+        }
+        await using (var other = open(scope))
         {
             var loaded = await other.LoadAsync(id);
             Assert.Equal(bytes, loaded);
@@ -54,7 +61,7 @@ public class CheckpointStoreTests
                 Assert.Equal((checkpoint.Run, checkpoint.NextFrame, checkpoint.Detector, checkpoint.Ended), (back.Run, back.NextFrame, back.Detector, back.Ended));
                 Assert.Equal(state.Names, backState.Names);
                 Assert.True(state.Count > 0);
-                using var scope = TorchSharp.torch.NewDisposeScope();
+                using var tensors = TorchSharp.torch.NewDisposeScope();
                 foreach (var name in state.Names)
                 {
                     Assert.Equal(state[name].shape, backState[name].shape);

@@ -32,7 +32,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     public async Task Cluster_OnPostgres_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await using var store = new PostgresCheckpointStore(cs);
+        await using var store = new PostgresCheckpointStore(cs, scope: $"test-{Guid.NewGuid():N}");
         await RunSiloKillAsync(store, setup => PostgresSilos.DeployAsync(cs, setup), finishWithin: TimeSpan.FromSeconds(40),
             streamPrefix: $"pg{Guid.NewGuid():N}"[..10]);
     }
