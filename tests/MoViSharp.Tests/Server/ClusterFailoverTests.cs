@@ -201,7 +201,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitForCheckpointsAsync(ICheckpointStore store, List<string> ids, Func<CheckpointSummary, bool> done, TimeSpan within, string what)
+    internal static async Task WaitForCheckpointsAsync(ICheckpointStore store, List<string> ids, Func<CheckpointSummary, bool> done, TimeSpan within, string what)
     {
         var until = DateTime.UtcNow + within;
         while (true)
@@ -215,13 +215,13 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>The events of the same stream run on its own from frame 0 to the end, without any failure.</summary>
-    private static List<(long, long, string)> Reference(MoViSharp.Server.ModelCatalog models, long seed, string id, StreamGrainOptions options)
+    internal static List<(long, long, string)> Reference(MoViSharp.Server.ModelCatalog models, long seed, string id, StreamGrainOptions options, long length = Frames)
     {
         var (_, classifier) = models.Get("demo");
         using var stepper = new StreamStepper(classifier, new StreamResults(id, classifier.Labels!, options.History, options.LabelHold, classifier.Delay));
         var frames = new SyntheticFrames(seed, classifier.Preprocessing.Frames, classifier.Preprocessing.Size);
         var events = new List<(long, long, string)>();
-        for (long f = 0; f < Frames; f++)
+        for (long f = 0; f < length; f++)
             if (stepper.Advance(frames.Frame(f)) is { } e) events.Add((e.Seq, e.Frame, e.Label));
         return events;
     }
