@@ -20,7 +20,8 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Cluster_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
-        var store = new InMemoryCheckpointStore();
+        // Checkpoints in the embedded store, a SQLite file the three silos of this process share.
+        await using var store = new SqliteCheckpointStore(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "checkpoints.db"));
         await RunSiloKillAsync(store, InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
     }
 
