@@ -40,14 +40,6 @@ public static class ClusterSetup
         });
     }
 
-    /// <summary>A client outside the silos finds their gateways in the same PostgreSQL membership table.</summary>
-    public static IClientBuilder UsePostgresMembership(this IClientBuilder client, string connectionString) =>
-        client.UseAdoNetClustering(o =>
-        {
-            o.Invariant = PostgresMembershipSchema.Invariant;
-            o.ConnectionString = connectionString;
-        });
-
     /// <summary>Work done once, before anything else in the silo starts (Orleans' first lifecycle stage).</summary>
     private sealed class StartupStep(string name, Func<CancellationToken, Task> run) : ILifecycleParticipant<ISiloLifecycle>
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MoViSharp.Server;
 using MoViSharp.Server.Events;
 using MoViSharp.Server.Streams;
+using MoViSharp.Streaming;
 
 namespace MoViSharp.Cluster;
 
@@ -30,8 +31,19 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     public override async Task OnActivateAsync(CancellationToken cancel)
     {
         Interlocked.Increment(ref activations);
-        if (await checkpoints.LoadAsync(Id) is not { } saved) return;
-        var (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+        if (await checkpoints.LoadAsync(Id, cancel) is not { } saved) return;
+        StreamCheckpoint checkpoint;
+        StreamState state;
+        try
+        {
+            (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+        }
+        catch (InvalidDataException e)
+        {
+            // The activation fails, and so does every supervisor ping after it: say why once per attempt, loudly.
+            logger.LogError(e, "Stream {StreamId} cannot resume: its checkpoint is unreadable", Id);
+            throw;
+        }
         using (state)
         {
             Open(checkpoint.Spec, checkpoint.Run);
