@@ -141,7 +141,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>Three silo hosts built by hand, each listening on its own loopback TCP ports, joined through PostgreSQL.</summary>
-    private sealed class PostgresSilos(List<IHost> hosts) : IThreeSilos
+    private sealed class PostgresSilos(List<IHost> hosts, string connectionString, string clusterId) : IThreeSilos
     {
         public static async Task<IThreeSilos> DeployAsync(string connectionString, Action<ISiloBuilder> setup)
         {
@@ -163,7 +163,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
                     hosts.Add(host);
                     await host.StartAsync();
                 }
-                return new PostgresSilos(hosts);
+                return new PostgresSilos(hosts, connectionString, clusterId);
             }
             catch
             {
@@ -199,6 +199,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
             foreach (var h in alive)
                 await h.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
             foreach (var h in hosts) h.Dispose();
+            await TestPostgres.ForgetClusterAsync(connectionString, clusterId);
         }
     }
 

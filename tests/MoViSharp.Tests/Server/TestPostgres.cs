@@ -27,4 +27,14 @@ internal static class TestPostgres
         }
         return value!;
     }
+
+    /// <summary>Removes a test cluster's membership rows (its version row; the silo rows go with it), so that runs leave nothing behind.</summary>
+    public static async Task ForgetClusterAsync(string connectionString, string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var forget = new NpgsqlCommand("DELETE FROM movisharp_orleans_membership_versions WHERE deployment_id = $1", connection);
+        forget.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+        await forget.ExecuteNonQueryAsync();
+    }
 }
