@@ -12,6 +12,10 @@ public interface IStreamGrain : IGrainWithStringKey
     /// <summary>Wakes the grain: after a silo failure this reactivates it elsewhere, from its checkpoint.</summary>
     Task<ClusterStreamStatus> Ping();
 
+    /// <summary>The last <paramref name="last"/> predictions this activation made (a resumed stream starts a new history).</summary>
+    Task<ClusterPrediction[]> Predictions(int last);
+
+    /// <summary>Ends the stream and deletes its checkpoint, so that nothing resumes it.</summary>
     Task Stop();
 }
 
@@ -23,4 +27,14 @@ public sealed record ClusterStreamSpec([property: Id(0)] long Seed, [property: I
 [GenerateSerializer, Immutable]
 public sealed record ClusterStreamStatus(
     [property: Id(0)] string StreamId, [property: Id(1)] string Silo, [property: Id(2)] long NextFrame, [property: Id(3)] bool Running,
-    [property: Id(4)] bool Ended, [property: Id(5)] long CheckpointFrame, [property: Id(6)] int Activations);
+    [property: Id(4)] bool Ended, [property: Id(5)] long CheckpointFrame, [property: Id(6)] int Activations,
+    [property: Id(7)] ClusterStreamSpec? Spec);
+
+/// <summary>One class of a prediction.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterClassScore([property: Id(0)] int Index, [property: Id(1)] string Label, [property: Id(2)] float Probability);
+
+/// <summary>The top classes after one frame of a cluster stream (the single-machine server's prediction record, in a form grains can send).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ClusterPrediction([property: Id(0)] long Frame, [property: Id(1)] DateTimeOffset At, [property: Id(2)] ClusterClassScore[] Top,
+    [property: Id(3)] double LatencyMs);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MoViSharp.Server;
 using MoViSharp.Server.Events;
 using MoViSharp.Server.Streams;
+using MoViSharp.Streaming;
 
 namespace MoViSharp.Cluster;
 
@@ -30,8 +31,19 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     public override async Task OnActivateAsync(CancellationToken cancel)
     {
         Interlocked.Increment(ref activations);
-        if (await checkpoints.LoadAsync(Id) is not { } saved) return;
-        var (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+        if (await checkpoints.LoadAsync(Id, cancel) is not { } saved) return;
+        StreamCheckpoint checkpoint;
+        StreamState state;
+        try
+        {
+            (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+        }
+        catch (InvalidDataException e)
+        {
+            // The activation fails, and so does every supervisor ping after it: say why once per attempt, loudly.
+            logger.LogError(e, "Stream {StreamId} cannot resume: its checkpoint is unreadable", Id);
+            throw;
+        }
         using (state)
         {
             Open(checkpoint.Spec, checkpoint.Run);
@@ -54,7 +66,12 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     }
 
     public Task<ClusterStreamStatus> Ping() => Task.FromResult(new ClusterStreamStatus(
-        Id, silo.SiloAddress.ToString(), nextFrame, timer is not null, ended, checkpointFrame, Volatile.Read(ref activations)));
+        Id, silo.SiloAddress.ToString(), nextFrame, timer is not null, ended, checkpointFrame, Volatile.Read(ref activations), spec));
+
+    public Task<ClusterPrediction[]> Predictions(int last) => Task.FromResult(stepper is null ? [] :
+        stepper.Results.Last(Math.Clamp(last, 1, options.History))
+            .Select(p => new ClusterPrediction(p.Frame, p.At, p.Top.Select(c => new ClusterClassScore(c.Index, c.Label, c.Probability)).ToArray(), p.LatencyMs))
+            .ToArray());
 
     public async Task Stop()
     {
@@ -103,7 +120,7 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     {
         using var state = stepper!.Export();
         var checkpoint = new StreamCheckpoint(spec!, stepper.Results.Run, nextFrame, stepper.Results.Detector.State, ended);
-        await checkpoints.SaveAsync(Id, checkpoint.Serialize(state));
+        await checkpoints.SaveAsync(Id, nextFrame, ended, checkpoint.Serialize(state));
         checkpointFrame = nextFrame;
     }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using System.Net;
+using MoViSharp.Cluster;
 using MoViSharp.Inference;
 using MoViSharp.Server;
 
@@ -31,9 +33,15 @@ public static class ServeCommand
         var loadAll = new Option<bool>("--load-all") { Description = "Measure every level of the load test, also after one that fell behind" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads per model step (default 1: the scheduler batches streams; more threads pay for large models on idle cores)", DefaultValueFactory = _ => 1 };
         var loadSeconds = new Option<double>("--load-seconds") { Description = "Measured seconds per level", DefaultValueFactory = _ => 10 };
+        var cluster = new Option<string?>("--cluster") { Description = "PostgreSQL connection string: host an Orleans silo of the cluster in that database (membership, checkpoints and event log there); every such process serves every stream" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "With --cluster: processes with the same id form one cluster", DefaultValueFactory = _ => "movisharp" };
+        var siloPort = new Option<int>("--silo-port") { Description = "With --cluster: silo-to-silo TCP port (0: any free one)", DefaultValueFactory = _ => 0 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "With --cluster: Orleans client gateway port (0: any free one)", DefaultValueFactory = _ => 0 };
+        var advertise = new Option<string?>("--advertise") { Description = "With --cluster: the IP address other silos reach this one at (default: loopback, or the first IPv4 address with --public)" };
         var command = new Command("serve", "Serve many live streams through one model: REST/SSE API, web page, metrics and an event log.")
         {
             port, open, apiKey, cert, certPassword, events, postgres, demo, queue, maxStreams, jsonLogs, loadTest, loadStreams, loadSeconds, threads, loadAll,
+            cluster, clusterId, siloPort, gatewayPort, advertise,
         };
         weights.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
@@ -46,6 +54,27 @@ public static class ServeCommand
             string name = custom ? loaded.Model.Config.Id : "demo";
             using var models = new ModelCatalog().Add(name, ModelCompiler.Classifier(loaded, result.GetValue(weights.Plain)));
             string? loadFile = result.GetValue(loadTest);
+            if (result.GetValue(cluster) is { } clusterDatabase)
+            {
+                foreach (var (given, option) in new[] { (loadFile, "--load-test"), (result.GetValue(postgres), "--postgres"), (result.GetValue(cert), "--cert") })
+                    if (given is not null) throw new CliException($"{option} does not go with --cluster (the cluster keeps its log in the --cluster database and serves plain HTTP).");
+                IPAddress? advertised = result.GetValue(advertise) is { } a
+                    ? IPAddress.TryParse(a, out var ip) ? ip : throw new CliException($"--advertise: '{a}' is not an IP address.")
+                    : null;
+                return ServeCluster(models, new ClusterNodeOptions
+                {
+                    ConnectionString = clusterDatabase,
+                    ClusterId = result.GetValue(clusterId)!,
+                    HttpPort = result.GetValue(port),
+                    Public = result.GetValue(open),
+                    SiloPort = result.GetValue(siloPort),
+                    GatewayPort = result.GetValue(gatewayPort),
+                    AdvertisedAddress = advertised,
+                    ApiKey = result.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("MOVISHARP_API_KEY"),
+                    DemoStreams = result.GetValue(demo) ?? (custom ? 0 : 3),
+                    MaxStreams = result.GetValue(maxStreams),
+                }, result.GetValue(jsonLogs));
+            }
             var options = new ServerOptions
             {
                 Port = loadFile is null ? result.GetValue(port) : 0,
@@ -66,12 +95,7 @@ public static class ServeCommand
 
     private static int Serve(ModelCatalog models, ServerOptions options, bool jsonLogs)
     {
-        var server = StreamServer.StartAsync(models, options, logging =>
-        {
-            if (jsonLogs) logging.AddJsonConsole(); else logging.AddSimpleConsole(o => o.SingleLine = true);
-            logging.SetMinimumLevel(LogLevel.Information);
-            logging.AddFilter("Microsoft", LogLevel.Warning);
-        }).GetAwaiter().GetResult();
+        var server = StreamServer.StartAsync(models, options, logging => ConfigureLogs(logging, jsonLogs)).GetAwaiter().GetResult();
         Console.Error.WriteLine($"movisharp serve: {server.Address} (model {models.Default}, {options.DemoStreams} demo streams, event log {server.EventLog.Kind}" +
                                 $"{(options.ApiKey is null ? ", no API key: anyone who can reach it may change streams" : "")}). Ctrl+C stops.");
         using var stop = new CancellationTokenSource();
@@ -79,6 +103,30 @@ public static class ServeCommand
         try { server.WaitForShutdownAsync(stop.Token).GetAwaiter().GetResult(); }
         catch (OperationCanceledException) { }
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return 0;
+    }
+
+    private static void ConfigureLogs(ILoggingBuilder logging, bool jsonLogs)
+    {
+        if (jsonLogs) logging.AddJsonConsole(); else logging.AddSimpleConsole(o => o.SingleLine = true);
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
+    }
+
+    private static int ServeCluster(ModelCatalog models, ClusterNodeOptions options, bool jsonLogs)
+    {
+        ClusterNode node;
+        try { node = ClusterNode.StartAsync(models, options, logging => ConfigureLogs(logging, jsonLogs)).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { throw new CliException(e.Message); }
+        Console.Error.WriteLine($"movisharp serve --cluster: {node.Address} (silo {node.SiloAddress}, cluster '{options.ClusterId}', model {models.Default}" +
+                                $"{(options.ApiKey is null ? ", no API key: anyone who can reach it may change streams" : "")}). Ctrl+C leaves the cluster.");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        try { node.WaitForShutdownAsync(stop.Token).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) { }
+        node.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return 0;
     }
 

@@ -18,22 +18,7 @@ internal static class Endpoints
     public static void Map(WebApplication app, StreamServer server)
     {
         app.UseWebSockets();
-        app.Use(async (context, next) =>
-        {
-            try
-            {
-                await next(context);
-            }
-            catch (BadRequestException e) when (!context.Response.HasStarted)
-            {
-                await Error(context, e.Status, e.Message);
-            }
-            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
-            {
-                string message = e.InnerException is JsonException j ? $"Malformed JSON: {j.Message}" : e.Message;
-                await Error(context, e.StatusCode, message);
-            }
-        });
+        AnswerRefusalsAsJson(app);
 
         var registry = server.Streams;
         var key = server.Options.ApiKey;
@@ -215,7 +200,26 @@ internal static class Endpoints
         catch (IOException) { }
     }
 
-    private static void Authorize(HttpContext context, string? key)
+    /// <summary>Turns a refused request (<see cref="BadRequestException"/>, malformed JSON) into <c>{"error", "status"}</c> with its status.</summary>
+    internal static void AnswerRefusalsAsJson(WebApplication app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (BadRequestException e) when (!context.Response.HasStarted)
+        {
+            await Error(context, e.Status, e.Message);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            string message = e.InnerException is JsonException j ? $"Malformed JSON: {j.Message}" : e.Message;
+            await Error(context, e.StatusCode, message);
+        }
+    });
+
+    /// <summary>Refuses a state change without the configured key (401) or with a wrong one (403, compared in constant time).</summary>
+    internal static void Authorize(HttpContext context, string? key)
     {
         if (key is null) return;
         string? given = context.Request.Headers["X-Api-Key"].FirstOrDefault() ?? context.Request.Query["key"].FirstOrDefault();
