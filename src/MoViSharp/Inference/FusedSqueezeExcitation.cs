@@ -1,3 +1,4 @@
+using TorchSharp;
 using MoViSharp.Layers;
 using MoViSharp.Profiling;
 using MoViSharp.Streaming;
@@ -15,7 +16,7 @@ namespace MoViSharp.Inference;
 public sealed class FusedSqueezeExcitation : CompiledModule
 {
     private readonly Tensor reduceWeight, reduceBias, expandWeight, expandBias;
-    private readonly double positionalScale;
+    private readonly Scalar? positionalScale;   // held: see Scalars
     private readonly int sumSlot = -1, countSlot;
     private readonly string? sumKey, countKey, positionKey;
 
@@ -54,7 +55,7 @@ public sealed class FusedSqueezeExcitation : CompiledModule
         if (se.PositionalEncoding is { } pe)
         {
             HasPositionalEncoding = true;
-            positionalScale = pe.Scale.detach().item<float>();
+            positionalScale = ((double)pe.Scale.detach().item<float>()).ToScalar();
             positionKey = pe.CountKey;
         }
         if (se.CumulativePool is { } pool)
@@ -79,24 +80,24 @@ public sealed class FusedSqueezeExcitation : CompiledModule
     {
         var count = state.Tensor(countSlot);
         var before = HasPositionalEncoding ? count.view(-1).clone() : null;
-        count.add_(1);
+        count.add_(Scalars.One, Scalars.One);
         var space = x.mean([2, 3], false, null);                                          // [B, C]
         Tensor pooled;
         if (!Cumulative) pooled = space;
         else
         {
             var sum = state.Tensor(sumSlot);
-            sum.add_(space);
+            sum.add_(space, Scalars.One);
             var cumulative = sum.div(count);
             pooled = Type == SqueezeExcitationType.TwoPlusThreeD ? cat([cumulative, space], 1) : cumulative;
         }
         if (HasPositionalEncoding)
-            pooled = pooled.add(PositionalEncoding.Encode(before!, 1, PooledChannels).squeeze(-1).mul(positionalScale));
+            pooled = pooled.add(PositionalEncoding.Encode(before!, 1, PooledChannels).squeeze(-1).mul(positionalScale!), Scalars.One);
         var hidden = F.linear(pooled, reduceWeight, reduceBias);
         InPlaceActivation.Apply(hidden, Activation);
         var gate = F.linear(hidden, expandWeight, expandBias);
         if (Gate == GateKind.Sigmoid) gate.sigmoid_();
-        else gate.clamp_(0.0, 1.0);
+        else gate.clamp_(Scalars.ZeroReal, Scalars.OneReal);
         return x.mul_(gate.view(gate.shape[0], Channels, 1, 1));
     }
 

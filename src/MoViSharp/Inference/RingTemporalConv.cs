@@ -68,7 +68,7 @@ public sealed class RingTemporalConv : CompiledModule
         for (int j = 0; j < Slots; j++)
         {
             using var past = ring[(head + j) % Slots];
-            y.addcmul_(past, taps[j], 1);
+            y.addcmul_(past, taps[j], Scalars.One);
         }
         using (var oldest = ring[head]) oldest.copy_(x);
         Advance(state);

@@ -29,8 +29,8 @@ public sealed class RunningMeanPool : CompiledModule
     {
         var sum = state.Tensor(sumSlot);
         var count = state.Tensor(countSlot);
-        sum.add_(x.mean([2, 3], false, null));
-        count.add_(1);
+        sum.add_(x.mean([2, 3], false, null), Scalars.One);
+        count.add_(Scalars.One, Scalars.One);
         return sum.div(count).view(x.shape[0], Input.Channels, 1, 1);
     }
 

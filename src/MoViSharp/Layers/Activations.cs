@@ -1,3 +1,5 @@
+using TorchSharp;
+using MoViSharp.Streaming;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -18,10 +20,13 @@ public static class Activations
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    // Held for the process (see Scalars): Keras's hard sigmoid is clamp(0.2·x + 0.5, 0, 1).
+    private static readonly Scalar KerasSlope = 0.2.ToScalar(), KerasOffset = 0.5.ToScalar();
+
     public static Tensor Gate(Tensor x, GateKind kind) => kind switch
     {
         GateKind.Sigmoid => x.sigmoid(),
-        GateKind.HardSigmoidKeras => x.mul(0.2).add_(0.5).clamp_(0.0, 1.0),
+        GateKind.HardSigmoidKeras => x.mul(KerasSlope).add_(KerasOffset, Scalars.One).clamp_(Scalars.ZeroReal, Scalars.OneReal),
         GateKind.HardSigmoidRelu6 => F.hardsigmoid(x),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

@@ -24,20 +24,26 @@ public sealed class CumulativeAveragePool() : StreamModule(nameof(CumulativeAver
         Tensor? previousCount = null;
         if (state is not null && state.TryGet(SumKey, out var sum))
         {
-            sums = sums.add(sum.view(batch, channels, 1));
+            sums = sums.add(sum.view(batch, channels, 1), Scalars.One);
             previousCount = state[CountKey];
         }
         var steps = arange(1, frames + 1, dtype: ScalarType.Float32, device: x.device).view(1, 1, frames);
-        var divisor = previousCount is null ? steps : steps.add(previousCount.to_type(ScalarType.Float32).view(batch, 1, 1));
+        var divisor = previousCount is null ? steps : steps.add(previousCount.to_type(ScalarType.Float32).view(batch, 1, 1), Scalars.One);
         var output = sums.div(divisor).unsqueeze(-1).unsqueeze(-1);
         if (state is not null && frames > 0)
         {
             state.Set(SumKey, sums.select(2, frames - 1).contiguous());
             state.Set(CountKey, previousCount is null
                 ? full(batch, (int)frames, dtype: ScalarType.Int32)
-                : previousCount.add(frames).to_type(ScalarType.Int32));
+                : AddFrames(previousCount, frames));
         }
         return output;
+    }
+
+    private static Tensor AddFrames(Tensor count, long frames)
+    {
+        using var n = frames.ToScalar();   // held during the call: see Scalars
+        return count.add(n, Scalars.One).to_type(ScalarType.Int32);
     }
 
     public override TemporalProfile Temporal => TemporalProfile.Cumulative;

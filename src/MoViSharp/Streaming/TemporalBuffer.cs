@@ -1,3 +1,4 @@
+using TorchSharp;
 using MoViSharp.Profiling;
 using static TorchSharp.torch;
 
@@ -61,7 +62,8 @@ public static class TemporalBuffer
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[0] = batch;
         var fresh = seen.eq(0).view(shape);
-        state.Set(seenKey, seen.add(x.shape[2]).to_type(ScalarType.Int32));
+        using (var frames = x.shape[2].ToScalar())   // held during the call: see Scalars
+            state.Set(seenKey, seen.add(frames, Scalars.One).to_type(ScalarType.Int32));
         return where(fresh, Fill(x, (int)previous.shape[2], fill), previous);
     }
 

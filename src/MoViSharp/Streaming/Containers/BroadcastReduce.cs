@@ -43,7 +43,7 @@ public sealed class BroadcastReduce : StreamModule
             var y = module is null ? input : module.Forward(input, state);
             if (align is not null) y = align.Forward(y, state);
             if (Reduction == Reduction.Concatenate) parts.Add(y);
-            else result = result is null ? y : Reduction == Reduction.Sum ? result.add(y) : result.mul(y);
+            else result = result is null ? y : Reduction == Reduction.Sum ? result.add(y, Scalars.One) : result.mul(y);
         }
         return Reduction == Reduction.Concatenate ? cat(parts, 1) : result!;
     }

@@ -53,7 +53,7 @@ public class Residual : Sequential
         if (branchDelay is not null) y = branchDelay.Forward(y, state);
         if (scale is not null) y = y.mul(scale);
         y = StochasticDepth.Apply(y, DropPathRate, training);
-        return identity.add(y);
+        return identity.add(y, Scalars.One);
     }
 
     public override TemporalProfile Temporal =>
