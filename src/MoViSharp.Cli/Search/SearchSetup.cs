@@ -9,7 +9,7 @@ namespace MoViSharp.Cli.Search;
 /// <summary>What `search` and `scale` share: data (with a held-out split when no --val is given), the cost and its limit, training budget.</summary>
 internal sealed class SearchSetup
 {
-    public Option<string> Space { get; } = new("--space") { Description = "movinet (built in) or a space file (JSON; see `movisharp search-space`)", DefaultValueFactory = _ => "movinet" };
+    public Option<string> Space { get; } = new("--space") { Description = "movinet or tvn (built in) or a space file (JSON, its \"kind\" says which; see `movisharp search-space`)", DefaultValueFactory = _ => "movinet" };
     public Option<string> Data { get; } = new("--data") { Description = "Training clips: DIR/<class>/<clip>.npy|video, or a CSV list", Required = true };
     public Option<string?> Val { get; } = new("--val") { Description = "Validation clips that score candidates (default: every 5th clip of each class of --data, held out)" };
     public Option<string> Cost { get; } = new("--cost") { Description = "latency (ms per frame of the compiled stream step, this machine), macs or params", DefaultValueFactory = _ => "latency" };
@@ -54,11 +54,14 @@ internal sealed class SearchSetup
     }
 
     /// <summary>The cost and its hard limit (null when no target was given).</summary>
-    public (IArchitectureCost Cost, double? Limit) CostAndLimit(ParseResult r, MoViNetSearchSpace space, int classes)
+    public (IArchitectureCost Cost, double? Limit) CostAndLimit(ParseResult r, ISearchSpace searchSpace, int classes)
     {
         switch (r.GetValue(Cost)!.ToLowerInvariant())
         {
             case "latency":
+                // Latency tables time MoViNet stream steps layer by layer; a TVN is a clip model with no per-frame step.
+                if (searchSpace is not MoViNetSearchSpace space)
+                    throw new CliException($"--cost latency times the compiled stream step of MoViNet points layer by layer; '{searchSpace.Name}' is a {searchSpace.Kind} space of clip models: use --cost macs or params.");
                 if (space.Causal.Contains(false)) throw new CliException($"--cost latency times stream steps; the space '{space.Name}' allows non-causal points (set \"causal\": [true] or use --cost macs).");
                 int threads = r.GetValue(LatencyThreads);
                 if (threads < 1) throw new CliException("--latency-threads must be positive.");
@@ -69,9 +72,9 @@ internal sealed class SearchSetup
                 catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException) { throw new CliException(e.Message); }
                 return (new LatencyCost(space, classes, MoViSharp.Search.LatencyTable.LoadOrCreate(path, threads, options, clock), options, path, clock: clock), r.GetValue(TargetMs));
             case "macs":
-                return (new MacsCost(space, classes), r.GetValue(TargetMmacs));
+                return (new MacsCost(searchSpace, classes), r.GetValue(TargetMmacs));
             case "params":
-                return (new ParameterCost(space, classes), r.GetValue(TargetMparams));
+                return (new ParameterCost(searchSpace, classes), r.GetValue(TargetMparams));
             case var c:
                 throw new CliException($"--cost must be latency, macs or params, not '{c}'.");
         }
