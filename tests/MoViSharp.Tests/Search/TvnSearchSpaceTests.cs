@@ -48,6 +48,9 @@ public sealed class TvnSearchSpaceTests
         Assert.IsType<TvnSearchSpace>(read);
         Assert.Equal(text, read.ToJsonText());
         Assert.Equal(text, File.ReadAllText(Path.Combine(CliRunner.RepositoryRoot, "docs", "search", "tvn.json")).TrimEnd());
+        // The documented example of a narrowed space is a TVN space that the published TVN-1 is not in.
+        var small = Assert.IsType<TvnSearchSpace>(SearchSpaces.Load(Path.Combine(CliRunner.RepositoryRoot, "docs", "search", "tvn-small.json")));
+        Assert.NotNull(small.FromConfig(TvnSpecs.Get("tvn1")).Reason);
         string tiny = SearchTestSpaces.TinyTvn.ToJsonText();
         Assert.Equal(tiny, SearchSpaces.FromJson(JsonNode.Parse(tiny)!.AsObject(), "test").ToJsonText());
         // A MoViNet file says so; one written before spaces had a kind is a MoViNet space.
