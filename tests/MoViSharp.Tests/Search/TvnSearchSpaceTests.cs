@@ -167,4 +167,19 @@ public sealed class TvnSearchSpaceTests
             Assert.True(TestModels.MaxAbsDiff(compiled.ClipLogits(clip).select(1, -1), plain) < 1e-3, point.ToString());
         }
     }
+
+    [Fact]
+    public void The_clip_latency_cost_times_each_new_point_once()
+    {
+        var space = SearchTestSpaces.TinyTvn;
+        var cost = new ClipLatencyCost(space, classes: 5, threads: 1, repeats: 2);
+        var random = new SplitMix64(8);
+        var a = TvnSampler.Sample(space, ref random);
+        double ms = cost.Of(a);
+        Assert.True(double.IsFinite(ms) && ms > 0, $"{ms}");
+        Assert.Equal(ms, cost.Of(TvnArchitecture.FromJson(JsonNode.Parse(a.ToJson().ToJsonString()), "copy")));       // remembered, not re-timed
+        Assert.Equal(1, cost.Measured);
+        Assert.False(cost.Deterministic);
+        Assert.Throws<ArgumentException>(() => new ClipLatencyCost(space, 5, threads: 2, clock: TimingClock.ThreadCpu));
+    }
 }
