@@ -18,15 +18,22 @@ public static class InfoCommand
         var size = CliOptions.Size("Frame size in pixels, square (default: native)");
         var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's)" };
         var json = CliOptions.Json();
+        var configFile = new Option<string?>("--config") { Description = "A model config JSON (its 'family' names the family), e.g. a search's best/config.json, instead of a model name" };
         var command = new Command("info", "Parameters, multiply-adds (clip and per frame), receptive field, delay and stream state of a model.")
         {
-            model, list, variant, frames, size, classes, json,
+            model, list, variant, frames, size, classes, json, configFile,
         };
         command.SetAction(result => CliErrors.Run(() =>
         {
             if (result.GetValue(list)) return List(result.GetValue(json));
-            string name = result.GetValue(model) ?? throw new CliException("Give a model name, or --list.");
-            var config = ModelRegistry.Config(name, result.GetValue(classes), CliOptions.ParseVariant(result.GetValue(variant)));
+            ModelConfig config;
+            if (result.GetValue(configFile) is { } file)
+            {
+                config = ModelConfigFile.Read(file);
+                if (result.GetValue(classes) is int k) config = config with { NumClasses = k };
+            }
+            else config = ModelRegistry.Config(result.GetValue(model) ?? throw new CliException("Give a model name, --config FILE or --list."),
+                result.GetValue(classes), CliOptions.ParseVariant(result.GetValue(variant)));
             int f = result.GetValue(frames) ?? config.Preprocessing.Frames, s = result.GetValue(size) ?? config.Preprocessing.Size;
             if (f < 1 || s < 1) throw new CliException("--frames and --size must be positive.");
             using var net = ModelRegistry.Build(config);

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MoViSharp.Cli.Search;
-using MoViSharp.Families.MoViNets;
 using MoViSharp.IO;
+using MoViSharp.Models;
 using MoViSharp.Search;
 using MoViSharp.Weights;
 using TorchSharp;
@@ -27,7 +27,7 @@ public static class SearchCommand
         var population = new Option<int>("--population") { DefaultValueFactory = _ => 8 };
         var tournament = new Option<int>("--tournament") { DefaultValueFactory = _ => 3 };
         var baselines = new Option<string?>("--baselines") { Description = "A `movisharp scale` log (scale-log.json) whose candidates the plot shows as baselines" };
-        var command = new Command("search", "Searches the MoViNet space for the most accurate network under a cost limit on this machine (evolution, resumable; or one-shot).")
+        var command = new Command("search", "Searches a MoViNet or TVN space for the most accurate network under a cost limit on this machine (evolution, resumable; or one-shot, MoViNet only).")
         {
             algo, evaluations, population, tournament, baselines,
         };
@@ -38,7 +38,7 @@ public static class SearchCommand
             string a = result.GetValue(algo)!.ToLowerInvariant();
             if (a == "oneshot") return oneShot.Run(result, setup, result.GetValue(baselines));
             if (a != "evolution") throw new CliException($"--algo must be evolution or oneshot, not '{a}'.");
-            var space = MoViNetSearchSpace.Load(result.GetValue(setup.Space)!);
+            var space = SearchSpaces.Load(result.GetValue(setup.Space)!);
             var (train, val) = setup.Datasets(result);
             if (result.GetValue(setup.Threads) is int n) torch.set_num_threads(Math.Max(1, n));
             var (cost, limit) = setup.CostAndLimit(result, space, train.Classes.Count);
@@ -65,7 +65,7 @@ public static class SearchCommand
             search.NewBest += (entry, model) =>
             {
                 MoViSharpCheckpoint.Save(Path.Combine(best, "model.safetensors"), model, train.Classes);
-                AtomicFile.WriteAllText(Path.Combine(best, "config.json"), MoViNetConfigJson.Write((MoViNetConfig)model.Config) + "\n");
+                AtomicFile.WriteAllText(Path.Combine(best, "config.json"), ModelConfigFile.Write(model.Config) + "\n");
                 AtomicFile.WriteAllText(Path.Combine(best, "architecture.json"), entry.Architecture.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             };
             search.Proposed += (entry, state) =>
@@ -111,11 +111,11 @@ public static class SearchCommand
         return command;
     }
 
-    private static void WriteOutputs(string outDir, EvolutionState state, IArchitectureCost cost, EvolutionSettings settings, MoViNetSearchSpace space, string? baselinesPath)
+    private static void WriteOutputs(string outDir, EvolutionState state, IArchitectureCost cost, EvolutionSettings settings, ISearchSpace space, string? baselinesPath)
     {
         var header = new JsonObject
         {
-            ["algorithm"] = "evolution", ["space"] = space.Name, ["cost"] = cost.Name, ["cost_unit"] = cost.Unit,
+            ["algorithm"] = "evolution", ["space"] = space.Name, ["space_kind"] = space.Kind, ["cost"] = cost.Name, ["cost_unit"] = cost.Unit,
             ["settings"] = settings.ToJson(), ["evaluations"] = state.Evaluations, ["elapsed_seconds"] = Math.Round(state.ElapsedSeconds, 1),
             ["best"] = state.Best?.Id,
         };

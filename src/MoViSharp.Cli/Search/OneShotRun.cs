@@ -36,7 +36,10 @@ internal sealed class OneShotRun
 
     public int Run(ParseResult result, SearchSetup setup, string? baselinesPath)
     {
-        var space = MoViNetSearchSpace.Load(result.GetValue(setup.Space)!);
+        string spaceName = result.GetValue(setup.Space)!;
+        // The supernet shares MoViNet bottlenecks between paths; TVN spaces are searched by evolution only.
+        var space = SearchSpaces.Load(spaceName) as MoViNetSearchSpace
+            ?? throw new CliException($"--algo oneshot searches MoViNet spaces only; '{spaceName}' is a TVN space: use --algo evolution.");
         var (train, val) = setup.Datasets(result);
         if (result.GetValue(setup.Threads) is int n) TorchSharp.torch.set_num_threads(Math.Max(1, n));
         var (cost, target) = setup.CostAndLimit(result, space, train.Classes.Count);

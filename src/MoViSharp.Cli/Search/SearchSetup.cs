@@ -9,10 +9,10 @@ namespace MoViSharp.Cli.Search;
 /// <summary>What `search` and `scale` share: data (with a held-out split when no --val is given), the cost and its limit, training budget.</summary>
 internal sealed class SearchSetup
 {
-    public Option<string> Space { get; } = new("--space") { Description = "movinet (built in) or a space file (JSON; see `movisharp search-space`)", DefaultValueFactory = _ => "movinet" };
+    public Option<string> Space { get; } = new("--space") { Description = "movinet or tvn (built in) or a space file (JSON, its \"kind\" says which; see `movisharp search-space`)", DefaultValueFactory = _ => "movinet" };
     public Option<string> Data { get; } = new("--data") { Description = "Training clips: DIR/<class>/<clip>.npy|video, or a CSV list", Required = true };
     public Option<string?> Val { get; } = new("--val") { Description = "Validation clips that score candidates (default: every 5th clip of each class of --data, held out)" };
-    public Option<string> Cost { get; } = new("--cost") { Description = "latency (ms per frame of the compiled stream step, this machine), macs or params", DefaultValueFactory = _ => "latency" };
+    public Option<string> Cost { get; } = new("--cost") { Description = "latency (ms per frame on this machine: the compiled stream step of a MoViNet point, the compiled clip over its frames for a TVN), macs or params", DefaultValueFactory = _ => "latency" };
     public Option<double?> TargetMs { get; } = new("--target-ms") { Description = "Hard per-frame latency limit (--cost latency)" };
     public Option<double?> TargetMmacs { get; } = new("--target-mmacs") { Description = "Hard limit in millions of multiply-adds per frame (--cost macs)" };
     public Option<double?> TargetMparams { get; } = new("--target-mparams") { Description = "Hard limit in millions of parameters (--cost params)" };
@@ -54,24 +54,30 @@ internal sealed class SearchSetup
     }
 
     /// <summary>The cost and its hard limit (null when no target was given).</summary>
-    public (IArchitectureCost Cost, double? Limit) CostAndLimit(ParseResult r, MoViNetSearchSpace space, int classes)
+    public (IArchitectureCost Cost, double? Limit) CostAndLimit(ParseResult r, ISearchSpace searchSpace, int classes)
     {
         switch (r.GetValue(Cost)!.ToLowerInvariant())
         {
             case "latency":
-                if (space.Causal.Contains(false)) throw new CliException($"--cost latency times stream steps; the space '{space.Name}' allows non-causal points (set \"causal\": [true] or use --cost macs).");
                 int threads = r.GetValue(LatencyThreads);
                 if (threads < 1) throw new CliException("--latency-threads must be positive.");
                 var clock = Commands.SearchCliOptions.ParseClock(r.GetValue(Clock)!);
                 var options = Commands.SearchCliOptions.ParseDepthwise(r.GetValue(Depthwise)!);
-                string path = r.GetValue(LatencyTable) ?? MoViSharp.Search.LatencyTable.DefaultPath(threads, options, clock);
                 try { TimingClocks.Check(clock, threads); }
                 catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException) { throw new CliException(e.Message); }
+                // TVNs are clip models: no per-frame step to split into a layer table, so each point's whole clip is timed.
+                if (searchSpace is not MoViNetSearchSpace space)
+                {
+                    if (r.GetValue(LatencyTable) is not null) throw new CliException($"--latency-table holds MoViNet layers; a {searchSpace.Kind} space times whole clips and has no table.");
+                    return (new ClipLatencyCost(searchSpace, classes, threads, options, clock: clock), r.GetValue(TargetMs));
+                }
+                if (space.Causal.Contains(false)) throw new CliException($"--cost latency times stream steps; the space '{space.Name}' allows non-causal points (set \"causal\": [true] or use --cost macs).");
+                string path = r.GetValue(LatencyTable) ?? MoViSharp.Search.LatencyTable.DefaultPath(threads, options, clock);
                 return (new LatencyCost(space, classes, MoViSharp.Search.LatencyTable.LoadOrCreate(path, threads, options, clock), options, path, clock: clock), r.GetValue(TargetMs));
             case "macs":
-                return (new MacsCost(space, classes), r.GetValue(TargetMmacs));
+                return (new MacsCost(searchSpace, classes), r.GetValue(TargetMmacs));
             case "params":
-                return (new ParameterCost(space, classes), r.GetValue(TargetMparams));
+                return (new ParameterCost(searchSpace, classes), r.GetValue(TargetMparams));
             case var c:
                 throw new CliException($"--cost must be latency, macs or params, not '{c}'.");
         }

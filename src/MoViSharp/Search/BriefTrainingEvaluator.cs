@@ -12,9 +12,9 @@ namespace MoViSharp.Search;
 /// at its own frames, frame stride and resolution, and measuring top-1 on the validation clips (centred clip, no
 /// augmentation). Initialisation, data order, crops and dropout all follow the seed, so a seed gives one result.
 /// </summary>
-public sealed class BriefTrainingEvaluator(MoViNetSearchSpace space, ClipDataset train, ClipDataset validation, BriefTraining training) : IArchitectureEvaluator
+public sealed class BriefTrainingEvaluator(ISearchSpace space, ClipDataset train, ClipDataset validation, BriefTraining training) : IArchitectureEvaluator
 {
-    public CandidateResult Evaluate(MoViNetArchitecture a, long seed, CancellationToken cancellationToken)
+    public CandidateResult Evaluate(ISearchPoint a, long seed, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         torch.manual_seed(seed);

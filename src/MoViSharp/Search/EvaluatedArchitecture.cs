@@ -9,7 +9,7 @@ namespace MoViSharp.Search;
 /// reuses that evaluation instead of training again.
 /// </summary>
 public sealed record EvaluatedArchitecture(
-    int Id, int? Parent, string Change, MoViNetArchitecture Architecture, double Cost, bool Feasible, double Accuracy,
+    int Id, int? Parent, string Change, ISearchPoint Architecture, double Cost, bool Feasible, double Accuracy,
     double TrainSeconds, int? DuplicateOf = null)
 {
     public bool Trained => Feasible && !double.IsNaN(Accuracy);
@@ -27,11 +27,12 @@ public sealed record EvaluatedArchitecture(
         ["architecture"] = Architecture.ToJson(),
     };
 
-    public static EvaluatedArchitecture FromJson(JsonNode? node, string source)
+    /// <summary>An entry of a log or state; its point is read as a point of <paramref name="space"/> (default: a MoViNet point).</summary>
+    public static EvaluatedArchitecture FromJson(JsonNode? node, string source, ISearchSpace? space = null)
     {
         var o = node as JsonObject ?? throw new InvalidDataException($"{source}: a history entry must be an object.");
         return new EvaluatedArchitecture(Json.Int(o, "id", source), o["parent"]?.GetValue<int>(), Json.String(o, "change", source),
-            MoViNetArchitecture.FromJson(o["architecture"], $"{source}: architecture"), Json.Double(o, "cost", source), Json.Bool(o, "feasible", source),
+            space is null ? MoViNetArchitecture.FromJson(o["architecture"], $"{source}: architecture") : space.PointFromJson(o["architecture"], $"{source}: architecture"), Json.Double(o, "cost", source), Json.Bool(o, "feasible", source),
             o["accuracy"]?.GetValue<double>() ?? double.NaN, Json.Double(o, "train_seconds", source), o["duplicate_of"]?.GetValue<int>());
     }
 

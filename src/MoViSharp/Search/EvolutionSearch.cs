@@ -5,14 +5,14 @@ using MoViSharp.Models;
 namespace MoViSharp.Search;
 
 /// <summary>
-/// Runtime-constrained evolution over a <see cref="MoViNetSearchSpace"/>. Step k draws from a generator seeded by (seed, k):
+/// Runtime-constrained evolution over any <see cref="ISearchSpace"/> (MoViNet, TVN). Step k draws from a generator seeded by (seed, k):
 /// while the population is not full, a random point; then a tournament among the population picks the fittest parent and one
 /// choice of it mutates. A child over the cost limit is rejected untrained; a feasible one is trained briefly with seed
 /// (seed, id), joins the population and retires the oldest member. The state is saved after every proposal, so an interrupted
 /// search resumed from its state file reaches the same result as an uninterrupted one (exactly so with a deterministic cost
 /// and evaluator).
 /// </summary>
-public sealed class EvolutionSearch(MoViNetSearchSpace space, IArchitectureCost cost, IArchitectureEvaluator evaluator, EvolutionSettings settings, string statePath)
+public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, IArchitectureEvaluator evaluator, EvolutionSettings settings, string statePath)
 {
     /// <summary>After every proposal (trained, reused or rejected), with the state that now holds it.</summary>
     public event Action<EvaluatedArchitecture, EvolutionState>? Proposed;
@@ -28,7 +28,7 @@ public sealed class EvolutionSearch(MoViNetSearchSpace space, IArchitectureCost 
         var state = EvolutionState.Load(statePath);
         var problems = new List<string>();
         if (state.Settings != settings) problems.Add($"settings {state.Settings.ToJson().ToJsonString()} vs {settings.ToJson().ToJsonString()}");
-        if (state.Space.ToJsonText() != space.ToJsonText()) problems.Add($"space '{state.Space.Name}' vs '{space.Name}' (or their choices differ)");
+        if (state.Space.ToJsonText() != space.ToJsonText()) problems.Add($"space '{state.Space.Name}' ({state.Space.Kind}) vs '{space.Name}' ({space.Kind}) (or their choices differ)");
         if (state.CostName != cost.Name) problems.Add($"cost {state.CostName} vs {cost.Name}");
         if (problems.Count > 0)
             throw new InvalidOperationException($"{statePath} belongs to another search ({string.Join("; ", problems)}); resume with the same options or use another output folder.");
@@ -84,9 +84,9 @@ public sealed class EvolutionSearch(MoViNetSearchSpace space, IArchitectureCost 
         return state;
     }
 
-    private (MoViNetArchitecture, int?, string) Propose(EvolutionState state, ref SplitMix64 random)
+    private (ISearchPoint, int?, string) Propose(EvolutionState state, ref SplitMix64 random)
     {
-        if (state.Population.Count < settings.PopulationSize) return (ArchitectureSampler.Sample(space, ref random), null, "random");
+        if (state.Population.Count < settings.PopulationSize) return (space.Sample(ref random), null, "random");
         // Tournament: distinct members drawn uniformly; the fittest wins.
         var pool = state.Population.ToList();
         EvaluatedArchitecture? parent = null;
@@ -97,7 +97,7 @@ public sealed class EvolutionSearch(MoViNetSearchSpace space, IArchitectureCost 
             pool.RemoveAt(pick);
             if (parent is null || EvaluatedArchitecture.Better(member, parent)) parent = member;
         }
-        var (child, change) = ArchitectureMutator.Mutate(space, parent!.Architecture, ref random);
+        var (child, change) = space.Mutate(parent!.Architecture, ref random);
         return (child, parent.Id, change);
     }
 }

@@ -14,7 +14,7 @@ public sealed class EvolutionState
     public const int Version = 1;
 
     public required EvolutionSettings Settings { get; init; }
-    public required MoViNetSearchSpace Space { get; init; }
+    public required ISearchSpace Space { get; init; }
     public required string CostName { get; init; }
     public List<EvaluatedArchitecture> History { get; } = [];
     public List<int> Population { get; } = [];
@@ -49,12 +49,12 @@ public sealed class EvolutionState
         var state = new EvolutionState
         {
             Settings = EvolutionSettings.FromJson(Json.Required(o, "settings", path) as JsonObject ?? throw new InvalidDataException($"{path}: 'settings' must be an object."), $"{path}: settings"),
-            Space = MoViNetSearchSpace.FromJson(Json.Required(o, "space", path) as JsonObject ?? throw new InvalidDataException($"{path}: 'space' must be an object."), $"{path}: space"),
+            Space = SearchSpaces.FromJson(Json.Required(o, "space", path) as JsonObject ?? throw new InvalidDataException($"{path}: 'space' must be an object."), $"{path}: space"),
             CostName = Json.String(o, "cost", path),
             Proposals = Json.Int(o, "proposals", path),
             ElapsedSeconds = Json.Double(o, "elapsed_seconds", path),
         };
-        state.History.AddRange(Json.Array(o, "history", path).Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]")));
+        state.History.AddRange(Json.Array(o, "history", path).Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]", state.Space)));
         state.Population.AddRange(Json.List<int>(o, "population", path));
         if (state.Population.Any(id => id < 0 || id >= state.History.Count))
             throw new InvalidDataException($"{path}: the population names entries that are not in the history.");

@@ -9,5 +9,5 @@ public interface IArchitectureCost
     string Unit { get; }
     /// <summary>True when equal points always cost the same (multiply-adds, parameters), so runs are reproducible bit for bit.</summary>
     bool Deterministic { get; }
-    double Of(MoViNetArchitecture architecture);
+    double Of(ISearchPoint architecture);
 }

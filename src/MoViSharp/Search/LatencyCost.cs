@@ -43,7 +43,9 @@ public sealed class LatencyCost : IArchitectureCost
     public string Unit => "ms/frame";
     public bool Deterministic => false;
 
-    public double Of(MoViNetArchitecture a) => Predict(a).Sum(p => p.Ms);
+    /// <summary>MoViNet points only: a TVN is a clip model with no per-frame stream step to time (use macs or params for it).</summary>
+    public double Of(ISearchPoint a) => Predict(a as MoViNetArchitecture ?? throw new NotSupportedException(
+        $"The latency cost times MoViNet stream steps; a {a.GetType().Name} has none (use --cost macs or params).")).Sum(p => p.Ms);
 
     /// <summary>Each layer's key and cached (or newly measured) latency.</summary>
     public IReadOnlyList<(string Key, double Ms)> Predict(MoViNetArchitecture a)

@@ -23,7 +23,7 @@ public sealed record SearchedBlock(int Width, IReadOnlyList<SearchedLayer> Layer
 /// </summary>
 public sealed record MoViNetArchitecture(
     int Stem, IReadOnlyList<SearchedBlock> Blocks, int Head, int Hidden, bool SqueezeExcitation, bool Causal,
-    int Frames, int FrameStride, int Resolution)
+    int Frames, int FrameStride, int Resolution) : ISearchPoint
 {
     public int LayerCount => Blocks.Sum(b => b.Layers.Count);
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MoViSharp.Data.Synthetic;
 using MoViSharp.Families.MoViNets;
 using MoViSharp.Layers;
+using MoViSharp.Models;
 
 namespace MoViSharp.Search;
 
@@ -20,8 +22,11 @@ public sealed record RealRange(double Min, double Max);
 /// Widths and expansions are ranges rather than short lists so the published A0–A3 are points (their per-block widths are not a
 /// common multiple of any base); a space file can narrow every range (e.g. the paper's multipliers 0.75–1.25).
 /// </summary>
-public sealed record MoViNetSearchSpace
+public sealed record MoViNetSearchSpace : ISearchSpace
 {
+    public const string KindName = "movinet";
+
+    public string Kind => KindName;
     public string Name { get; init; } = "movinet";
     public int StemBaseWidth { get; init; } = 16;
     public IReadOnlyList<BlockSlot> Blocks { get; init; } = [new(24, 2), new(48, 2), new(96, 2), new(96, 1), new(192, 2)];
@@ -147,6 +152,7 @@ public sealed record MoViNetSearchSpace
 
     public JsonObject ToJson() => new()
     {
+        ["kind"] = Kind,
         ["name"] = Name,
         ["stem_base_width"] = StemBaseWidth,
         ["blocks"] = new JsonArray(Blocks.Select(b => (JsonNode)new JsonObject { ["base_width"] = b.BaseWidth, ["stride"] = b.Stride }).ToArray()),
@@ -182,6 +188,8 @@ public sealed record MoViNetSearchSpace
             var list = Json.List<T>(o, key, source);
             return list.Count > 0 ? list.Distinct().ToList() : throw new InvalidDataException($"{source}: '{key}' must list at least one choice.");
         }
+        if (o["kind"] is not null && Json.String(o, "kind", source) != KindName)
+            throw new InvalidDataException($"{source}: a '{o["kind"]}' space, not a MoViNet space.");
         var depth = Json.Required(o, "depth", source) as JsonObject ?? throw new InvalidDataException($"{source}: 'depth' must be {{\"min\", \"max\"}}.");
         var space = new MoViNetSearchSpace
         {
@@ -213,11 +221,24 @@ public sealed record MoViNetSearchSpace
         return space;
     }
 
-    /// <summary>A built-in space by name (<c>movinet</c>) or a space file.</summary>
-    public static MoViNetSearchSpace Load(string nameOrPath)
-    {
-        if (string.Equals(nameOrPath, "movinet", StringComparison.OrdinalIgnoreCase)) return Default;
-        if (!File.Exists(nameOrPath)) throw new FileNotFoundException($"'{nameOrPath}' is neither a built-in space (movinet) nor a space file.", nameOrPath);
-        return FromJson(Json.Parse(File.ReadAllText(nameOrPath), nameOrPath), nameOrPath);
-    }
+    /// <summary>The built-in MoViNet space (<c>movinet</c>) or a MoViNet space file (another kind is refused by name).</summary>
+    public static MoViNetSearchSpace Load(string nameOrPath) => SearchSpaces.Load(nameOrPath) as MoViNetSearchSpace
+        ?? throw new InvalidDataException($"'{nameOrPath}' is not a MoViNet space: this needs one (\"kind\": \"movinet\").");
+
+    // ---- the generic view (ISearchSpace) -------------------------------------------------------------------------------
+
+    ISearchPoint ISearchSpace.Sample(ref SplitMix64 random) => ArchitectureSampler.Sample(this, ref random);
+
+    (ISearchPoint Child, string Change) ISearchSpace.Mutate(ISearchPoint parent, ref SplitMix64 random) =>
+        ArchitectureMutator.Mutate(this, As(parent), ref random);
+
+    IReadOnlyList<string> ISearchSpace.Violations(ISearchPoint point) =>
+        point is MoViNetArchitecture a ? Violations(a) : [$"a {point.GetType().Name} is not a point of a MoViNet space"];
+
+    ModelConfig ISearchSpace.ToConfig(ISearchPoint point, int classes, string name) => ToConfig(As(point), classes, name);
+
+    ISearchPoint ISearchSpace.PointFromJson(JsonNode? node, string source) => MoViNetArchitecture.FromJson(node, source);
+
+    private MoViNetArchitecture As(ISearchPoint point) => point as MoViNetArchitecture
+        ?? throw new ArgumentException($"A {point.GetType().Name} is not a point of the MoViNet space '{Name}'.", nameof(point));
 }

@@ -20,7 +20,7 @@ public static class SearchLog
                 h.Cost.ToString("G6", CultureInfo.InvariantCulture), h.Feasible ? "1" : "0",
                 double.IsNaN(h.Accuracy) ? "" : h.Accuracy.ToString("F4", CultureInfo.InvariantCulture),
                 h.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture), h.DuplicateOf?.ToString(CultureInfo.InvariantCulture) ?? "",
-                front.Contains(h.Id) ? "1" : "0", Quote(h.Architecture.ToString())));
+                front.Contains(h.Id) ? "1" : "0", Quote($"{h.Architecture}")));
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 

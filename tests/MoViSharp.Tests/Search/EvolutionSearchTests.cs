@@ -23,10 +23,10 @@ public sealed class EvolutionSearchTests : IDisposable
 
     private static readonly EvolutionSettings Settings = new() { PopulationSize = 2, TournamentSize = 2, MaxEvaluations = 4, Seed = 42 };
 
-    private static double MedianMacs(MoViNetSearchSpace space, MacsCost cost)
+    private static double MedianMacs(ISearchSpace space, MacsCost cost)
     {
         var random = new SplitMix64(9);
-        var costs = Enumerable.Range(0, 5).Select(_ => cost.Of(ArchitectureSampler.Sample(space, ref random))).Order().ToList();
+        var costs = Enumerable.Range(0, 5).Select(_ => cost.Of(space.Sample(ref random))).Order().ToList();
         return costs[costs.Count / 2];
     }
 
@@ -72,6 +72,42 @@ public sealed class EvolutionSearchTests : IDisposable
     }
 
     [Fact]
+    public void A_TVN_search_resumes_after_interruption_and_a_crash_to_the_uninterrupted_result()
+    {
+        var (train, val) = Data();
+        var space = SearchTestSpaces.TinyTvn with { Frames = [2], ImageSizes = [16] };
+        var cost = new MacsCost(space, train.Classes.Count);
+        var settings = Settings with { CostLimit = MedianMacs(space, cost) * 1.2 };
+        var evaluator = new BriefTrainingEvaluator(space, train, val, new BriefTraining { BatchSize = 4 });
+
+        var whole = new EvolutionSearch(space, cost, evaluator, settings, Path.Combine(root, "whole.json")).Run();
+        Assert.Equal(settings.MaxEvaluations, whole.Evaluations);
+        Assert.Contains(whole.History, h => h.Parent is not null);
+        Assert.All(whole.History, h => Assert.True(space.Contains((TvnArchitecture)h.Architecture)));
+        Assert.All(whole.History.Where(h => h.Feasible), h => Assert.True(h.Cost <= settings.CostLimit));
+
+        string path = Path.Combine(root, "resumed.json");
+        using (var stop = new CancellationTokenSource())
+        {
+            var first = new EvolutionSearch(space, cost, evaluator, settings, path);
+            first.Proposed += (_, s) => { if (s.Evaluations == 2) stop.Cancel(); };
+            Assert.Equal(2, first.Run(stop.Token).Evaluations);
+        }
+        Assert.Throws<IOException>(() => new EvolutionSearch(space, cost, new CrashingEvaluator(evaluator, crashOnCall: 1), settings, path).Run());
+        var saved = EvolutionState.Load(path);
+        Assert.IsType<TvnSearchSpace>(saved.Space);
+        Assert.Equal(3, saved.Evaluations);
+        var resumed = new EvolutionSearch(space, cost, evaluator, settings, path).Run();
+
+        Assert.Equal(Trace(whole), Trace(resumed));
+        Assert.Equal(whole.Best!.Id, resumed.Best!.Id);
+        // A MoViNet search's state is not a TVN search's.
+        var movinet = SearchTestSpaces.Tiny with { Causal = [true] };
+        var e = Assert.Throws<InvalidOperationException>(() => new EvolutionSearch(movinet, new MacsCost(movinet, 5), evaluator, settings, path).Run());
+        Assert.Contains("(tvn) vs 'tiny' (movinet)", e.Message);
+    }
+
+    [Fact]
     public void A_state_file_of_another_search_is_refused()
     {
         var space = SearchTestSpaces.Tiny with { Causal = [true] };
@@ -88,7 +124,7 @@ public sealed class EvolutionSearchTests : IDisposable
     {
         private int calls;
 
-        public CandidateResult Evaluate(MoViNetArchitecture a, long seed, CancellationToken ct) =>
+        public CandidateResult Evaluate(ISearchPoint a, long seed, CancellationToken ct) =>
             calls++ == crashOnCall ? throw new IOException("simulated crash") : inner.Evaluate(a, seed, ct);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using MoViSharp.Data.Synthetic;
+using MoViSharp.Families.TinyVideoNets;
+using MoViSharp.Models;
 using MoViSharp.Search;
 using MoViSharp.Tests.Cli;
 using MoViSharp.Weights;
@@ -65,6 +67,64 @@ public sealed class SearchCommandTests : IDisposable
         var other = CliRunner.Run([.. common.Select(a => a == "100" ? "50" : a)]);
         Assert.NotEqual(0, other.ExitCode);
         Assert.Contains("another search", other.Stderr);
+    }
+
+    [Fact]
+    public void Search_space_prints_the_TVN_space_and_published_TVNs()
+    {
+        var space = CliRunner.Run("search-space", "--space", "tvn");
+        Assert.Equal(0, space.ExitCode);
+        Assert.Equal(TvnSearchSpace.Default.ToJsonText(), space.Stdout.Trim());
+        var tvn1 = CliRunner.Run("search-space", "--space", "tvn", "--published", "tvn1");
+        Assert.True(tvn1.ExitCode == 0, tvn1.Stderr);
+        Assert.Equal(TvnSearchSpace.Default.FromConfig(TvnSpecs.Get("tvn1")).Point, TvnArchitecture.FromJson(JsonNode.Parse(tvn1.Stdout), "stdout"));
+        var sample = CliRunner.Run("search-space", "--space", "tvn", "--sample", "2");
+        Assert.Equal(2, sample.Stdout.Trim().Split('\n').Select(l => TvnArchitecture.FromJson(JsonNode.Parse(l), "stdout")).Count(TvnSearchSpace.Default.Contains));
+        var a0 = CliRunner.Run("search-space", "--space", "tvn", "--published", "a0");
+        Assert.NotEqual(0, a0.ExitCode);
+        Assert.Contains("not a published TVN", a0.Stderr);
+    }
+
+    [Fact]
+    public void A_TVN_search_runs_from_its_space_file_and_its_best_config_loads_with_info()
+    {
+        string data = Path.Combine(root, "data"), spaceFile = Path.Combine(root, "tvn-space.json"), output = Path.Combine(root, "tvn");
+        SyntheticDatasetWriter.Write(data, perClass: 5, seed: 2, frames: 4, size: 16);
+        File.WriteAllText(spaceFile, (SearchTestSpaces.TinyTvn with { Frames = [2], ImageSizes = [16] }).ToJsonText());
+        string[] common = ["search", "--space", spaceFile, "--data", data, "--cost", "macs", "--target-mmacs", "1000", "--evaluations", "2",
+            "--population", "2", "--tournament", "1", "--batch", "4", "--out", output];
+
+        var run = CliRunner.Run(common);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("evolution over 'tiny-tvn'", run.Stderr);
+        foreach (var file in new[] { "state.json", "search-log.csv", "search-log.json", "pareto.png", "best/config.json", "best/architecture.json", "best/model.safetensors" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal("tvn", JsonNode.Parse(File.ReadAllText(Path.Combine(output, "search-log.json")))!["space_kind"]!.GetValue<string>());
+        var best = TvnArchitecture.FromJson(JsonNode.Parse(File.ReadAllText(Path.Combine(output, "best", "architecture.json"))), "architecture.json");
+        Assert.True(SearchTestSpaces.TinyTvn.Contains(best));
+        var config = Assert.IsType<TvnConfig>(ModelConfigFile.Read(Path.Combine(output, "best", "config.json")));
+        Assert.Equal(best.Blocks, config.Blocks);
+        var info = CliRunner.Run("info", "--config", Path.Combine(output, "best", "config.json"), "--json");
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        using (var model = ModelRegistry.Build(config))
+            Assert.Equal(model.ParameterCount, JsonNode.Parse(info.Stdout)!["params"]!.GetValue<long>());
+
+        var again = CliRunner.Run(common);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("Resuming", again.Stderr);
+        Assert.DoesNotContain("[2/2]", again.Stderr);
+
+        // Latency of a TVN: the compiled clip timed whole (no layer table); a generous limit, since the machine may be loaded.
+        var latency = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "latency", "--target-ms", "10000", "--evaluations", "1",
+            "--population", "1", "--tournament", "1", "--batch", "4", "--out", Path.Combine(root, "latency"));
+        Assert.True(latency.ExitCode == 0, latency.Stderr);
+        Assert.Contains("ms/frame, trained in", latency.Stderr);
+        var table = CliRunner.Run("search", "--space", spaceFile, "--data", data, "--cost", "latency", "--target-ms", "5", "--latency-table", Path.Combine(root, "t.json"), "--out", Path.Combine(root, "latency2"));
+        Assert.NotEqual(0, table.ExitCode);
+        Assert.Contains("has no table", table.Stderr);
+        var oneShot = CliRunner.Run("search", "--algo", "oneshot", "--space", "tvn", "--data", data, "--cost", "macs", "--target-mmacs", "1", "--out", Path.Combine(root, "oneshot"));
+        Assert.NotEqual(0, oneShot.ExitCode);
+        Assert.Contains("MoViNet spaces only", oneShot.Stderr);
     }
 
     [Fact]

@@ -21,4 +21,29 @@ internal static class SearchTestSpaces
         FrameStrides = [1, 2],
         Resolutions = [32],
     };
+
+    /// <summary>
+    /// A TVN space whose points have 1–3 blocks of 4–12 filters: every op type, kernels and strides of 1–3 (strides above kernels
+    /// included), SE on a 0.25 grid, 2 or 4 frames at 16² or 24².
+    /// </summary>
+    public static TvnSearchSpace TinyTvn { get; } = new()
+    {
+        Name = "tiny-tvn",
+        BlockCount = new(1, 3),
+        Block = new TvnBlockChoices
+        {
+            SpatialKernels = [1, 2, 3],
+            SpatialStrides = [1, 2, 3],
+            TemporalKernels = [1, 2, 3],
+            TemporalStrides = [1, 2],
+            Filters = new(4, 12, 4),
+            Expand = [1, 2],
+            SqueezeRatio = new(0.25, 1.0),
+            SqueezeStep = 0.25,
+            Repeats = new(1, 3),
+        },
+        Frames = [2, 4],
+        FrameStrides = [1, 2],
+        ImageSizes = [16, 24],
+    };
 }

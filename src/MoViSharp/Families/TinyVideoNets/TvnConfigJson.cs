@@ -32,36 +32,51 @@ public static class TvnConfigJson
         ["dropout"] = c.DropoutRate,
         ["bn_eps"] = c.BatchNormEpsilon,
         ["bn_momentum"] = c.BatchNormMomentum,
-        ["blocks"] = new JsonArray(c.Blocks.Select(b => (JsonNode)new JsonObject
-        {
-            ["filters"] = b.Filters,
-            ["spatial_type"] = SpatialNames.Single(p => p.Value == b.Spatial).Key,
-            ["spatial_kernel"] = b.SpatialKernel,
-            ["spatial_stride"] = b.SpatialStride,
-            ["temporal_type"] = TemporalNames.Single(p => p.Value == b.Temporal).Key,
-            ["temporal_kernel"] = b.TemporalKernel,
-            ["temporal_stride"] = b.TemporalStride,
-            ["repeats"] = b.Repeats,
-            ["expand"] = b.Expand,
-            ["squeeze"] = b.Squeeze,
-            ["skip"] = b.Skip ? 1 : 0,
-            ["context_gate"] = b.ContextGate ? 1 : 0,
-        }).ToArray()),
+        ["blocks"] = new JsonArray(c.Blocks.Select(b => (JsonNode)WriteBlock(b)).ToArray()),
     }.ToJsonString();
+
+    /// <summary>One block as found_tvns.py writes it (also the blocks of a TVN search point).</summary>
+    public static JsonObject WriteBlock(TvnBlockSpec b) => new()
+    {
+        ["filters"] = b.Filters,
+        ["spatial_type"] = SpatialName(b.Spatial),
+        ["spatial_kernel"] = b.SpatialKernel,
+        ["spatial_stride"] = b.SpatialStride,
+        ["temporal_type"] = TemporalName(b.Temporal),
+        ["temporal_kernel"] = b.TemporalKernel,
+        ["temporal_stride"] = b.TemporalStride,
+        ["repeats"] = b.Repeats,
+        ["expand"] = b.Expand,
+        ["squeeze"] = b.Squeeze,
+        ["skip"] = b.Skip ? 1 : 0,
+        ["context_gate"] = b.ContextGate ? 1 : 0,
+    };
+
+    /// <summary>A block object; <paramref name="source"/> names it in errors (e.g. "config.json: blocks[2]").</summary>
+    public static TvnBlockSpec ReadBlock(JsonNode? node, string source)
+    {
+        var b = new ConfigJsonReader(node?.ToJsonString() ?? "null", source);
+        return new TvnBlockSpec(
+            b.Required<int>("filters"), b.Choice("spatial_type", SpatialNames), b.Required<int>("spatial_kernel"), b.Required<int>("spatial_stride"),
+            b.Choice("temporal_type", TemporalNames), b.Required<int>("temporal_kernel"), b.Required<int>("temporal_stride"),
+            b.Get("repeats", 1), b.Get("expand", 1), b.Get("squeeze", 0.0), b.Get("skip", 0) != 0, b.Get("context_gate", 0) != 0);
+    }
+
+    public static string SpatialName(TvnSpatialOp op) => SpatialNames.Single(p => p.Value == op).Key;
+    public static string TemporalName(TvnTemporalOp op) => TemporalNames.Single(p => p.Value == op).Key;
+
+    public static TvnSpatialOp ParseSpatial(string name, string source) => SpatialNames.TryGetValue(name, out var op) ? op
+        : throw new InvalidDataException($"{source}: spatial type '{name}' is not one of {string.Join(", ", SpatialNames.Keys)}.");
+
+    public static TvnTemporalOp ParseTemporal(string name, string source) => TemporalNames.TryGetValue(name, out var op) ? op
+        : throw new InvalidDataException($"{source}: temporal type '{name}' is not one of {string.Join(", ", TemporalNames.Keys)}.");
 
     public static TvnConfig Read(string json, string source = "config")
     {
         var r = new ConfigJsonReader(json, source);
         var blocks = new List<TvnBlockSpec>();
         if (JsonNode.Parse(json)?["blocks"] is not JsonArray array) throw new InvalidDataException($"{source}: model config has no 'blocks' list.");
-        for (int i = 0; i < array.Count; i++)
-        {
-            var b = new ConfigJsonReader(array[i]?.ToJsonString() ?? "null", $"{source}: blocks[{i}]");
-            blocks.Add(new TvnBlockSpec(
-                b.Required<int>("filters"), b.Choice("spatial_type", SpatialNames), b.Required<int>("spatial_kernel"), b.Required<int>("spatial_stride"),
-                b.Choice("temporal_type", TemporalNames), b.Required<int>("temporal_kernel"), b.Required<int>("temporal_stride"),
-                b.Get("repeats", 1), b.Get("expand", 1), b.Get("squeeze", 0.0), b.Get("skip", 0) != 0, b.Get("context_gate", 0) != 0));
-        }
+        for (int i = 0; i < array.Count; i++) blocks.Add(ReadBlock(array[i], $"{source}: blocks[{i}]"));
         var config = new TvnConfig
         {
             Name = r.Get("name", "custom"),
