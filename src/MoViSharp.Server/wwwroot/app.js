@@ -97,11 +97,18 @@ function drawTimeline(tile) {
   g.strokeStyle = "#1d2430";
   g.fillStyle = "#1d2430";
   g.font = "10px system-ui";
+  // Labels go on the first of two rows where they do not overlap the previous one; with no room, the line alone marks the change.
+  const rowEnds = [-Infinity, -Infinity];
   for (const m of tile.marks) {
     const x = m * step;
     g.beginPath(); g.moveTo(x, 0); g.lineTo(x, h); g.stroke();
     const label = tile.history[m] ? tile.history[m].label : "";
-    g.fillText(label, Math.min(x + 2, w - 60), 10);
+    const width = g.measureText(label).width;
+    const left = Math.max(0, Math.min(x + 2, w - width - 2));
+    const row = rowEnds.findIndex(end => left > end + 4);
+    if (row < 0) continue;
+    g.fillText(label, left, 10 + row * 11);
+    rowEnds[row] = left + width;
   }
 }
 
