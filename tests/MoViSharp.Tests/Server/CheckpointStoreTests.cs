@@ -13,14 +13,14 @@ public class CheckpointStoreTests
     public async Task Sqlite_CheckpointRoundTrips_ThroughAFreshStoreOnTheSameFile()
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("movisharp-ckpt-").FullName, "checkpoints.db");
-        await RoundTripAsync(scope => new SqliteCheckpointStore(path, scope), "sqlite-a");
+        await RoundTripAsync(scope => new SqliteStreamDirectory(path, scope), "sqlite-a");
     }
 
     [Fact]
     public async Task Postgres_CheckpointRoundTrips_ThroughAFreshStore()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await RoundTripAsync(scope => new PostgresCheckpointStore(cs, scope), $"pg-{Guid.NewGuid():N}"[..24]);
+        await RoundTripAsync(scope => new PostgresStreamDirectory(cs, scope), $"pg-{Guid.NewGuid():N}"[..24]);
     }
 
     /// <summary>
@@ -28,7 +28,7 @@ public class CheckpointStoreTests
     /// database, and compared tensor by tensor; then the rules every store keeps: scopes apart, newest wins, listing, delete,
     /// size bounds.
     /// </summary>
-    private static async Task RoundTripAsync(Func<string, DbCheckpointStore> open, string id)
+    private static async Task RoundTripAsync(Func<string, DbStreamDirectory> open, string id)
     {
         string scope = $"test-{Guid.NewGuid():N}";
         await using var store = open(scope);

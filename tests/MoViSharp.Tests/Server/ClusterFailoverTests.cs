@@ -21,7 +21,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     public async Task Cluster_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
         // Checkpoints in the embedded store, a SQLite file the three silos of this process share.
-        await using var store = new SqliteCheckpointStore(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "checkpoints.db"));
+        await using var store = new SqliteStreamDirectory(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "checkpoints.db"));
         await RunSiloKillAsync(store, InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
     }
 
@@ -33,7 +33,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     public async Task Cluster_OnPostgres_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await using var store = new PostgresCheckpointStore(cs, scope: $"test-{Guid.NewGuid():N}");
+        await using var store = new PostgresStreamDirectory(cs, scope: $"test-{Guid.NewGuid():N}");
         await RunSiloKillAsync(store, setup => PostgresSilos.DeployAsync(cs, setup), finishWithin: TimeSpan.FromSeconds(40),
             streamPrefix: $"pg{Guid.NewGuid():N}"[..10]);
     }
@@ -45,7 +45,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     /// <see cref="StreamSupervisor"/> that resumes the dead silo's streams. Then each stream's log must equal, event for event,
     /// the log of the same stream run alone without failure.
     /// </summary>
-    private async Task RunSiloKillAsync(ICheckpointStore store, Func<Action<ISiloBuilder>, Task<IThreeSilos>> deploy, TimeSpan finishWithin, string streamPrefix)
+    private async Task RunSiloKillAsync(IStreamDirectory store, Func<Action<ISiloBuilder>, Task<IThreeSilos>> deploy, TimeSpan finishWithin, string streamPrefix)
     {
         string folder = Directory.CreateTempSubdirectory("movisharp-cluster-").FullName;
         await using var log = new CountingLog(new SqliteEventLog(Path.Combine(folder, "events.db")));
@@ -203,7 +203,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    internal static async Task WaitForCheckpointsAsync(ICheckpointStore store, List<string> ids, Func<CheckpointSummary, bool> done, TimeSpan within, string what)
+    internal static async Task WaitForCheckpointsAsync(IStreamDirectory store, List<string> ids, Func<StreamDirectoryEntry, bool> done, TimeSpan within, string what)
     {
         var until = DateTime.UtcNow + within;
         while (true)
