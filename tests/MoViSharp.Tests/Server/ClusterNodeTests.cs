@@ -59,7 +59,7 @@ public class ClusterNodeTests(ITestOutputHelper output)
         }
         finally
         {
-            await a.Checkpoints.DeleteAsync("shared-1");
+            await a.Directory.DeleteAsync("shared-1");
             await a.DisposeAsync();
             await b.DisposeAsync();
             await TestPostgres.ForgetClusterAsync(cs, clusterId);   // only once no silo of it runs: a silo missing from the table stops itself

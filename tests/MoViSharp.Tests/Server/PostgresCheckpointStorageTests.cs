@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MoViSharp.Cluster;
+using MoViSharp.Server.Events;
+using MoViSharp.Server.Streams;
+using MoViSharp.Streaming;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace MoViSharp.Tests.Server;
+
+/// <summary>Stream checkpoints as Orleans grain state through the ADO.NET storage provider on our PostgreSQL schema.</summary>
+[Collection(ServerCollection.Name)]
+public class PostgresCheckpointStorageTests
+{
+    /// <summary>
+    /// Two silos on PostgreSQL; a 12-frame stream runs to its end on the first, which then shuts down (deactivating it). The
+    /// next call activates the stream on the second silo from the stored state: same frame, ended, and its model state equals,
+    /// tensor by tensor, the state of the same stream run alone for 12 frames.
+    /// </summary>
+    [Fact]
+    public async Task Postgres_CheckpointRoundTripsThroughOrleans_ToAnotherSilo()
+    {
+        string cs = await TestPostgres.ConnectionStringAsync();
+        await using var silos = await TwoSilos.StartAsync(cs);
+        const long frames = 12;
+        var options = new StreamGrainOptions { CheckpointEvery = 5, LabelHold = 1 };
+        var stream = silos.Grains(0).GetGrain<IStreamGrain>("roundtrip");
+        await stream.Start(new ClusterStreamSpec(41, 30, "demo", frames));
+        await ClusterFailoverTests.WaitForCheckpointsAsync(silos.Directory, ["roundtrip"], s => s.Ended, TimeSpan.FromSeconds(60), "the stream to end");
+        var first = await stream.Ping();
+        Assert.Equal(silos.Address(0), first.Silo);
+
+        await silos.StopAsync(0);   // graceful: the grain is deactivated; only the stored state carries it over
+        var moved = await silos.Grains(1).GetGrain<IStreamGrain>("roundtrip").Ping();
+        Assert.Equal(silos.Address(1), moved.Silo);
+        Assert.Equal((frames, true, frames), (moved.NextFrame, moved.Ended, moved.CheckpointFrame));
+        Assert.Equal(first.Activations + 1, moved.Activations);   // activated anew (the counter is per process): from storage, not a live grain
+
+        var read = new GrainState<StoredCheckpoint>();
+        await silos.Storage(1).ReadStateAsync("checkpoint", stream.GetGrainId(), read);
+        Assert.True(read.RecordExists);
+        var (checkpoint, state) = read.State!.Restore("roundtrip");
+        using (state)
+        {
+            Assert.Equal((frames, true, new ClusterStreamSpec(41, 30, "demo", frames)), (checkpoint.NextFrame, checkpoint.Ended, checkpoint.Spec));
+            using var models = TestServer.DemoCatalog();
+            var (_, classifier) = models.Get("demo");
+            using var alone = new StreamStepper(classifier, new StreamResults("roundtrip", classifier.Labels!, options.History, options.LabelHold, classifier.Delay));
+            var source = new SyntheticFrames(41, Math.Max(2, classifier.Preprocessing.Frames), classifier.Preprocessing.Size);
+            for (long f = 0; f < frames; f++) alone.Advance(source.Frame(f));
+            using var expected = alone.Export();
+            CheckpointStoreTests.AssertSame(checkpoint with { Detector = alone.Results.Detector.State }, expected, checkpoint, state);
+            Assert.Equal(alone.Results.Detector.State, checkpoint.Detector);
+        }
+    }
+
+    /// <summary>The provider's optimistic concurrency, which our SQL implements: a write naming an old ETag (or none, over an existing row) is refused.</summary>
+    [Fact]
+    public async Task Postgres_StaleETagWrite_IsRefused()
+    {
+        string cs = await TestPostgres.ConnectionStringAsync();
+        await using var silos = await TwoSilos.StartAsync(cs);
+        var storage = silos.Storage(0);
+        var grain = silos.Grains(0).GetGrain<IStreamGrain>("etag").GetGrainId();
+
+        var fresh = new GrainState<StoredCheckpoint>();
+        await storage.ReadStateAsync("checkpoint", grain, fresh);
+        Assert.False(fresh.RecordExists);
+        Assert.Null(fresh.ETag);
+        fresh.State = new StoredCheckpoint { Data = [1, 2, 3] };
+        await storage.WriteStateAsync("checkpoint", grain, fresh);
+        Assert.NotNull(fresh.ETag);
+        string stale = fresh.ETag!;
+
+        fresh.State = new StoredCheckpoint { Data = [4, 5, 6] };
+        await storage.WriteStateAsync("checkpoint", grain, fresh);   // the current ETag: accepted
+        Assert.NotEqual(stale, fresh.ETag);
+
+        var old = new GrainState<StoredCheckpoint>(new StoredCheckpoint { Data = [9] }, stale);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("checkpoint", grain, old));
+        var none = new GrainState<StoredCheckpoint>(new StoredCheckpoint { Data = [9] }, null);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("checkpoint", grain, none));
+
+        var back = new GrainState<StoredCheckpoint>();
+        await silos.Storage(1).ReadStateAsync("checkpoint", grain, back);
+        Assert.Equal([4, 5, 6], back.State!.Data);
+        Assert.Equal(fresh.ETag, back.ETag);
+
+        // Clearing (a stopped stream) deletes the row and also needs the current ETag.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("checkpoint", grain, old));
+        await storage.ClearStateAsync("checkpoint", grain, back);
+        var gone = new GrainState<StoredCheckpoint>();
+        await storage.ReadStateAsync("checkpoint", grain, gone);
+        Assert.False(gone.RecordExists);
+    }
+
+    /// <summary>Two silo hosts on loopback ports with membership, grain storage and the stream directory in PostgreSQL, a fresh service id.</summary>
+    private sealed class TwoSilos : IAsyncDisposable
+    {
+        private readonly List<IHost> hosts = [];
+        private readonly HashSet<int> stopped = [];
+        private readonly string connectionString, clusterId = $"test-{Guid.NewGuid():N}", serviceId = $"test-{Guid.NewGuid():N}";
+        private readonly MoViSharp.Server.ModelCatalog models = TestServer.DemoCatalog();
+        private readonly SqliteEventLog events = new(Path.Combine(System.IO.Directory.CreateTempSubdirectory("movisharp-state-").FullName, "events.db"));
+        public PostgresStreamDirectory Directory { get; }
+
+        private TwoSilos(string connectionString)
+        {
+            this.connectionString = connectionString;
+            Directory = new PostgresStreamDirectory(connectionString, clusterId);
+        }
+
+        public static async Task<TwoSilos> StartAsync(string connectionString)
+        {
+            var silos = new TwoSilos(connectionString);
+            try
+            {
+                await silos.events.InitializeAsync();
+                for (int i = 0; i < 2; i++)
+                {
+                    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+                    builder.UseOrleans(silo =>
+                    {
+                        silo.Configure<ClusterOptions>(o => { o.ClusterId = silos.clusterId; o.ServiceId = silos.serviceId; });
+                        silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                        silo.UsePostgresMembership(connectionString);
+                        silo.UsePostgresGrainStorage(connectionString);
+                        silo.AddMoViSharpStreams(silos.models, silos.events, silos.Directory, new StreamGrainOptions { CheckpointEvery = 5, LabelHold = 1 });
+                    });
+                    var host = builder.Build();
+                    silos.hosts.Add(host);
+                    await host.StartAsync();
+                }
+                return silos;
+            }
+            catch
+            {
+                await silos.DisposeAsync();
+                throw;
+            }
+        }
+
+        public IGrainFactory Grains(int i) => hosts[i].Services.GetRequiredService<IGrainFactory>();
+        public IGrainStorage Storage(int i) => hosts[i].Services.GetRequiredKeyedService<IGrainStorage>(StreamGrain.StorageName);
+        public string Address(int i) => hosts[i].Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+
+        public async Task StopAsync(int i)
+        {
+            stopped.Add(i);
+            await hosts[i].StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            for (int i = 0; i < hosts.Count; i++)
+                if (!stopped.Contains(i)) await hosts[i].StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            foreach (var h in hosts) h.Dispose();
+            await TestPostgres.ForgetClusterAsync(connectionString, clusterId);
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var forget = new NpgsqlCommand("DELETE FROM movisharp_orleans_grain_state WHERE service_id = $1; DELETE FROM stream_directory WHERE scope = $2", connection);
+                forget.Parameters.Add(new NpgsqlParameter { Value = serviceId });
+                forget.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+                await forget.ExecuteNonQueryAsync();
+            }
+            await Directory.DisposeAsync();
+            await events.DisposeAsync();
+            models.Dispose();
+        }
+    }
+}
