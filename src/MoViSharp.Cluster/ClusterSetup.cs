@@ -48,7 +48,11 @@ public static class ClusterSetup
         }));
     }
 
-    /// <summary>Stream checkpoints in each silo's memory: for the in-process test cluster only (they die with the process).</summary>
+    /// <summary>
+    /// Stream checkpoints in Orleans' in-memory grain storage: for one silo, or a test cluster whose silos all live. Each state is
+    /// held by a storage grain on some silo, so a silo that dies takes the checkpoints it held with it: a stream listed in the
+    /// directory then reactivates with no state and stays idle.
+    /// </summary>
     public static ISiloBuilder UseMemoryGrainStorage(this ISiloBuilder silo) => silo.AddMemoryGrainStorage(StreamGrain.StorageName);
 
     /// <summary>

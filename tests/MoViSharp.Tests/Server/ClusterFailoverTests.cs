@@ -20,10 +20,11 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Cluster_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
-        // The stream directory in the embedded store, a SQLite file the three silos of this process share; checkpoints in
-        // Orleans' in-memory grain storage.
+        // The stream directory in the embedded store, a SQLite file the three silos of this process share; checkpoints in a
+        // grain storage the whole process shares (Orleans' in-memory storage would lose those held on the killed silo).
         await using var store = new SqliteStreamDirectory(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "directory.db"));
-        await RunSiloKillAsync(store, silo => silo.UseMemoryGrainStorage(), InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
+        await RunSiloKillAsync(store, silo => silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(StreamGrain.StorageName,
+            (sp, _) => new ProcessGrainStorage(sp.GetRequiredService<Orleans.Serialization.Serializer>())), InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
     }
 
     /// <summary>
