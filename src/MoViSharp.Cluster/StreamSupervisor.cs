@@ -73,7 +73,10 @@ public sealed class StreamSupervisor(IStreamDirectory directory, IGrainFactory g
         try
         {
             // Bounded: a stream whose silo died and is not yet declared dead answers nothing; the next pass asks again.
-            await stream.Ping().WaitAsync(options.SuperviseEvery, stop);
+            var status = await stream.Ping().WaitAsync(options.SuperviseEvery, stop);
+            if (status.Spec is null)   // listed as running, yet its grain state holds no checkpoint: nothing can resume it
+                logger.LogError("Stream {Stream} is in the stream directory but has no checkpoint in grain storage '{Storage}'; it cannot resume",
+                    status.StreamId, StreamGrain.StorageName);
         }
         catch (Exception e) when (!stop.IsCancellationRequested)
         {
