@@ -9,8 +9,9 @@ namespace MoViSharp.Cluster;
 /// key (@GrainIdN0, @GrainIdN1, @GrainIdExtensionString — the string key —, @GrainTypeString, @ServiceId, plus the hashes
 /// @GrainIdHash and @GrainTypeHash, which we ignore), @GrainStateVersion (the ETag the grain holds, null before its first
 /// write) and @PayloadBinary (the serialized state). It reads the columns "PayloadBinary" and "Version" from a read, and
-/// "NewGrainStateVersion" from a write, clear or delete. The 10.4.2 package ships no scripts; this is our own schema for
-/// that contract, created idempotently by every silo at start-up.
+/// "NewGrainStateVersion" from a write, clear or delete (keys, parameters and columns read from the string literals in the
+/// 10.4.2 DLL's IL). The package ships no scripts; this is our own schema for that contract, created idempotently by every
+/// silo at start-up.
 ///
 /// Concurrency: a write succeeds only when the version it names is the stored one (or, with no version, when no row exists);
 /// then the version advances by one and is returned. Otherwise no row comes back and the provider refuses the write with an
