@@ -99,6 +99,12 @@ public class PostgresCheckpointStorageTests
         var gone = new GrainState<StoredCheckpoint>();
         await storage.ReadStateAsync("checkpoint", grain, gone);
         Assert.False(gone.RecordExists);
+
+        // A stream started again under the same id, by the activation that stopped it: its ETag after the clear lets it write.
+        back.State = new StoredCheckpoint { Data = [7] };
+        await storage.WriteStateAsync("checkpoint", grain, back);
+        await storage.ReadStateAsync("checkpoint", grain, gone);
+        Assert.Equal([7], gone.State!.Data);
     }
 
     /// <summary>Two silo hosts on loopback ports with membership, grain storage and the stream directory in PostgreSQL, a fresh service id.</summary>
