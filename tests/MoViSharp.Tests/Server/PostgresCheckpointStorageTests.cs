@@ -27,7 +27,7 @@ public class PostgresCheckpointStorageTests
         string cs = await TestPostgres.ConnectionStringAsync();
         await using var silos = await TwoSilos.StartAsync(cs);
         const long frames = 12;
-        var options = new StreamGrainOptions { CheckpointEvery = 5, LabelHold = 1 };
+        var options = TwoSilos.Options;
         var stream = silos.Grains(0).GetGrain<IStreamGrain>("roundtrip");   // placed on either silo
         await stream.Start(new ClusterStreamSpec(41, 30, "demo", frames));
         await ClusterFailoverTests.WaitForCheckpointsAsync(silos.Directory, ["roundtrip"], s => s.Ended, TimeSpan.FromSeconds(60), "the stream to end");
@@ -108,6 +108,34 @@ public class PostgresCheckpointStorageTests
         Assert.Equal([7], gone.State!.Data);
     }
 
+    /// <summary>
+    /// Another activation's write, simulated by advancing the stored version under a running stream: the running activation's
+    /// next checkpoint is refused as stale, so it stops; the supervisor activates the stream again from the stored state, and
+    /// the stream's log still equals, event for event, the log of the same stream run alone.
+    /// </summary>
+    [Fact]
+    public async Task Postgres_StaleActivation_StopsAndTheStreamResumesFromStorage()
+    {
+        string cs = await TestPostgres.ConnectionStringAsync();
+        await using var silos = await TwoSilos.StartAsync(cs);
+        const long frames = 60;
+        var stream = silos.Grains(0).GetGrain<IStreamGrain>("stale");
+        await stream.Start(new ClusterStreamSpec(43, 30, "demo", frames));
+        int before = (await stream.Ping()).Activations;
+        await ClusterFailoverTests.WaitForCheckpointsAsync(silos.Directory, ["stale"], s => s.NextFrame >= 10, TimeSpan.FromSeconds(60), "frame 10");
+        Assert.Equal(1, await silos.AdvanceStoredVersionAsync());
+
+        await ClusterFailoverTests.WaitForCheckpointsAsync(silos.Directory, ["stale"], s => s.Ended, TimeSpan.FromSeconds(60), "the stream to end");
+        var after = await stream.Ping();
+        Assert.True(after.Activations > before, "The stale activation went on instead of stopping.");
+        Assert.Equal((frames, true), (after.NextFrame, after.Ended));
+        using var models = TestServer.DemoCatalog();
+        var expected = ClusterFailoverTests.Reference(models, 43, "stale", TwoSilos.Options, frames);
+        var stored = (await silos.Events.ReadAsync("stale", 10_000)).Select(e => (e.Seq, e.Frame, e.Label)).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, stored);
+    }
+
     /// <summary>Two silo hosts on loopback ports with membership, grain storage and the stream directory in PostgreSQL, a fresh service id.</summary>
     private sealed class TwoSilos : IAsyncDisposable
     {
@@ -115,8 +143,10 @@ public class PostgresCheckpointStorageTests
         private readonly HashSet<int> stopped = [];
         private readonly string connectionString, clusterId = $"test-{Guid.NewGuid():N}", serviceId = $"test-{Guid.NewGuid():N}";
         private readonly MoViSharp.Server.ModelCatalog models = TestServer.DemoCatalog();
+        public static readonly StreamGrainOptions Options = new() { CheckpointEvery = 5, LabelHold = 1, SuperviseEvery = TimeSpan.FromMilliseconds(500) };
         private readonly SqliteEventLog events = new(Path.Combine(System.IO.Directory.CreateTempSubdirectory("movisharp-state-").FullName, "events.db"));
         public PostgresStreamDirectory Directory { get; }
+        public IEventLog Events => events;
 
         private TwoSilos(string connectionString)
         {
@@ -139,7 +169,7 @@ public class PostgresCheckpointStorageTests
                         silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
                         silo.UsePostgresMembership(connectionString);
                         silo.UsePostgresGrainStorage(connectionString);
-                        silo.AddMoViSharpStreams(silos.models, silos.events, silos.Directory, new StreamGrainOptions { CheckpointEvery = 5, LabelHold = 1 });
+                        silo.AddMoViSharpStreams(silos.models, silos.events, silos.Directory, Options);
                     });
                     var host = builder.Build();
                     silos.hosts.Add(host);
@@ -162,6 +192,16 @@ public class PostgresCheckpointStorageTests
         {
             stopped.Add(i);
             await hosts[i].StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        }
+
+        /// <summary>What another activation's write would do to this service's stored states: a version the running grains do not hold.</summary>
+        public async Task<int> AdvanceStoredVersionAsync()
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var advance = new NpgsqlCommand("UPDATE movisharp_orleans_grain_state SET version = version + 1000 WHERE service_id = $1", connection);
+            advance.Parameters.Add(new NpgsqlParameter { Value = serviceId });
+            return await advance.ExecuteNonQueryAsync();
         }
 
         /// <summary>The size of the one stored state of this service, as PostgreSQL holds it.</summary>
