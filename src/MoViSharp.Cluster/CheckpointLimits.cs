@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace MoViSharp.Cluster;
 
 /// <summary>
-/// Bounds every checkpoint store enforces, so that a corrupt row or a runaway caller fails with a clear message instead of
+/// Bounds on checkpoints and the stream directory, so that a corrupt row or a runaway caller fails with a clear message instead of
 /// filling a database or allocating gigabytes on read.
 /// </summary>
 public static partial class CheckpointLimits
@@ -25,17 +25,22 @@ public static partial class CheckpointLimits
             throw new ArgumentException($"Stream id '{streamId}' is not valid for a checkpoint: use 1–64 letters, digits, '-' or '_'.", nameof(streamId));
     }
 
-    public static void CheckSave(string streamId, long nextFrame, byte[] checkpoint)
+    public static void CheckEntry(string streamId, long nextFrame)
+    {
+        CheckId(streamId);
+        if (nextFrame < 0) throw new ArgumentOutOfRangeException(nameof(nextFrame), nextFrame, "A checkpoint's next frame cannot be negative.");
+    }
+
+    public static void CheckSave(string streamId, byte[] checkpoint)
     {
         CheckId(streamId);
         ArgumentNullException.ThrowIfNull(checkpoint);
-        if (nextFrame < 0) throw new ArgumentOutOfRangeException(nameof(nextFrame), nextFrame, "A checkpoint's next frame cannot be negative.");
         if (checkpoint.Length == 0) throw new ArgumentException($"The checkpoint of stream '{streamId}' is empty.", nameof(checkpoint));
         if (checkpoint.Length > MaxBytes)
             throw new ArgumentException($"The checkpoint of stream '{streamId}' is {checkpoint.Length} bytes; the limit is {MaxBytes}.", nameof(checkpoint));
     }
 
-    /// <summary>A stored checkpoint over the limit is refused on read too: the row was not written by this code.</summary>
+    /// <summary>A stored checkpoint over the limit is refused on read too: the state was not written by this code.</summary>
     public static byte[] CheckLoaded(string streamId, byte[] checkpoint)
     {
         if (checkpoint.Length == 0 || checkpoint.Length > MaxBytes)

@@ -23,7 +23,7 @@ internal static class ClusterEndpoints
         app.MapGet("/health", async (IClusterMembershipService membership, CancellationToken cancel) =>
         {
             var silos = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToString()).Order().ToList();
-            var streams = await node.Checkpoints.ListAsync(cancel);
+            var streams = await node.Directory.ListAsync(cancel);
             return Results.Json(new
             {
                 status = "ok",
@@ -46,7 +46,7 @@ internal static class ClusterEndpoints
 
         app.MapGet("/streams", async (CancellationToken cancel) =>
         {
-            var listed = await node.Checkpoints.ListAsync(cancel);
+            var listed = await node.Directory.ListAsync(cancel);
             var statuses = await Task.WhenAll(listed.Select(s => StatusAsync(node, s.StreamId)));
             return Results.Json(statuses, json);
         });
@@ -82,7 +82,7 @@ internal static class ClusterEndpoints
         {
             if (request is null) throw new BadRequestException("POST /streams needs a JSON body, e.g. {\"kind\":\"synthetic\",\"fps\":15}.");
             var (id, spec) = request.Validate(models);
-            var listed = await node.Checkpoints.ListAsync(cancel);
+            var listed = await node.Directory.ListAsync(cancel);
             if (listed.Any(s => s.StreamId == id)) throw new BadRequestException($"Stream '{id}' exists already.", 409);
             if (listed.Count >= node.Options.MaxStreams) throw new BadRequestException($"The cluster runs {listed.Count} streams, its limit.", 429);
             await CallAsync(id, () => node.Grains.GetGrain<IStreamGrain>(id).Start(spec));
@@ -100,7 +100,7 @@ internal static class ClusterEndpoints
     private static async Task RequireAsync(ClusterNode node, string id, CancellationToken cancel)
     {
         CheckpointLimits.CheckId(id);
-        if (!(await node.Checkpoints.ListAsync(cancel)).Any(s => s.StreamId == id))
+        if (!(await node.Directory.ListAsync(cancel)).Any(s => s.StreamId == id))
             throw new BadRequestException($"No stream '{id}' in this cluster.", 404);
     }
 

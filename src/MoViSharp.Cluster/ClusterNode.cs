@@ -18,26 +18,27 @@ namespace MoViSharp.Cluster;
 /// <summary>
 /// One process of a cluster on PostgreSQL (`movisharp serve --cluster`): an Orleans silo that joins the cluster named by the
 /// database and cluster id, hosting its share of the stream grains, and an HTTP front end whose stream endpoints go through
-/// grains — so every process answers for every stream, wherever it runs. Checkpoints and the event log are in the same database.
+/// grains — so every process answers for every stream, wherever it runs. Checkpoints (grain state), the stream directory and the
+/// event log are in the same database.
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly PostgresCheckpointStore checkpoints;
+    private readonly PostgresStreamDirectory directory;
     private readonly PostgresEventLog events;
 
     public ClusterNodeOptions Options { get; }
     public Uri Address { get; private set; } = null!;
     public string SiloAddress => app.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
     public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
-    public ICheckpointStore Checkpoints => checkpoints;
+    public IStreamDirectory Directory => directory;
     public IEventLog Events => events;
 
-    private ClusterNode(WebApplication app, ClusterNodeOptions options, PostgresCheckpointStore checkpoints, PostgresEventLog events)
+    private ClusterNode(WebApplication app, ClusterNodeOptions options, PostgresStreamDirectory directory, PostgresEventLog events)
     {
         this.app = app;
         Options = options;
-        this.checkpoints = checkpoints;
+        this.directory = directory;
         this.events = events;
     }
 
@@ -45,7 +46,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         options.Validate();
         if (models.Names.Count == 0) throw new ArgumentException("A cluster node needs at least one model.");
-        var checkpoints = new PostgresCheckpointStore(options.ConnectionString, scope: options.ClusterId);
+        var directory = new PostgresStreamDirectory(options.ConnectionString, scope: options.ClusterId);
         var events = new PostgresEventLog(options.ConnectionString);
         try
         {
@@ -53,7 +54,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException)
         {
-            await checkpoints.DisposeAsync().ConfigureAwait(false);
+            await directory.DisposeAsync().ConfigureAwait(false);
             await events.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"Cannot reach the cluster's PostgreSQL ({PostgresMembershipSchema.Describe(options.ConnectionString)}): {e.Message}", e);
         }
@@ -74,10 +75,11 @@ public sealed class ClusterNode : IAsyncDisposable
             var advertised = options.AdvertisedAddress ?? (options.Public ? FirstIPv4() : IPAddress.Loopback);
             silo.ConfigureEndpoints(advertised, Port(options.SiloPort), Port(options.GatewayPort), listenOnAnyHostAddress: options.Public);
             silo.UsePostgresMembership(options.ConnectionString);
-            silo.AddMoViSharpStreams(models, events, checkpoints, options.Streams);
+            silo.UsePostgresGrainStorage(options.ConnectionString);
+            silo.AddMoViSharpStreams(models, events, directory, options.Streams);
         });
         var app = builder.Build();
-        var node = new ClusterNode(app, options, checkpoints, events);
+        var node = new ClusterNode(app, options, directory, events);
         ClusterEndpoints.Map(app, node, models);
         try
         {
@@ -97,7 +99,7 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>demo-1…demo-N, started by whichever process gets there first; a running stream ignores a second start.</summary>
     private async Task EnsureDemoStreamsAsync(ModelCatalog models)
     {
-        var existing = (await checkpoints.ListAsync().ConfigureAwait(false)).Select(s => s.StreamId).ToHashSet();
+        var existing = (await directory.ListAsync().ConfigureAwait(false)).Select(s => s.StreamId).ToHashSet();
         for (int i = 0; i < Options.DemoStreams; i++)
         {
             string id = $"demo-{i + 1}";
@@ -130,7 +132,7 @@ public sealed class ClusterNode : IAsyncDisposable
         finally
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            await checkpoints.DisposeAsync().ConfigureAwait(false);
+            await directory.DisposeAsync().ConfigureAwait(false);
             await events.DisposeAsync().ConfigureAwait(false);
         }
     }

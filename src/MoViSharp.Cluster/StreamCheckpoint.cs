@@ -42,6 +42,19 @@ public sealed record StreamCheckpoint(ClusterStreamSpec Spec, string Run, long N
 
     public static (StreamCheckpoint Checkpoint, StreamState State) Deserialize(byte[] data)
     {
+        try
+        {
+            return Read(data);
+        }
+        catch (EndOfStreamException e)
+        {
+            // Every refusal of a stored checkpoint is an InvalidDataException, which the grain reports as an unreadable checkpoint.
+            throw new InvalidDataException($"Stream checkpoint is cut short: {data.Length} bytes end before its last field.", e);
+        }
+    }
+
+    private static (StreamCheckpoint Checkpoint, StreamState State) Read(byte[] data)
+    {
         using var r = new BinaryReader(new MemoryStream(data));
         int version = r.ReadInt32();
         if (version != Version) throw new InvalidDataException($"Stream checkpoint version {version}; this build reads version {Version}.");

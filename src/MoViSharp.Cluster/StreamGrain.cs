@@ -3,21 +3,26 @@ using MoViSharp.Server;
 using MoViSharp.Server.Events;
 using MoViSharp.Server.Streams;
 using MoViSharp.Streaming;
+using Orleans.Storage;
 
 namespace MoViSharp.Cluster;
 
 /// <summary>
 /// A stream on the cluster. Each timer tick classifies the next frame with the grain's own state (<see cref="StreamStepper"/>,
 /// the same code as the single-machine server's results), writes any label change to the shared event log before going on,
-/// and every <see cref="StreamGrainOptions.CheckpointEvery"/> frames saves a <see cref="StreamCheckpoint"/>. When its silo dies the
+/// and every <see cref="StreamGrainOptions.CheckpointEvery"/> frames writes a <see cref="StreamCheckpoint"/> as its Orleans grain state
+/// (storage provider <see cref="StorageName"/>) and records its progress in the <see cref="IStreamDirectory"/>. When its silo dies the
 /// next ping activates it on another silo from the last checkpoint; it replays the frames since then (the synthetic source is a
 /// function of the frame index), producing the same events with the same keys, which the log stores once. So no event is lost
 /// or duplicated, and at most CheckpointEvery frames of work are redone.
 /// </summary>
-public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpointStore checkpoints, StreamGrainOptions options, ILocalSiloDetails silo,
-    ILogger<StreamGrain> logger)
+public sealed class StreamGrain(ModelCatalog models, IEventLog events, IStreamDirectory directory, StreamGrainOptions options, ILocalSiloDetails silo,
+    [PersistentState("checkpoint", StreamGrain.StorageName)] IPersistentState<StoredCheckpoint> stored, ILogger<StreamGrain> logger)
     : Grain, IStreamGrain
 {
+    /// <summary>The grain storage provider the checkpoints go to (ADO.NET on PostgreSQL, memory in the test cluster).</summary>
+    public const string StorageName = "streams";
+
     private ClusterStreamSpec? spec;
     private StreamStepper? stepper;
     private SyntheticFrames? frames;
@@ -31,12 +36,13 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     public override async Task OnActivateAsync(CancellationToken cancel)
     {
         Interlocked.Increment(ref activations);
-        if (await checkpoints.LoadAsync(Id, cancel) is not { } saved) return;
+        // Orleans has read the state before this runs; an empty one is a stream never started (or stopped).
+        if (stored.State is not { IsEmpty: false } saved) return;
         StreamCheckpoint checkpoint;
         StreamState state;
         try
         {
-            (checkpoint, state) = StreamCheckpoint.Deserialize(saved);
+            (checkpoint, state) = saved.Restore(Id);
         }
         catch (InvalidDataException e)
         {
@@ -80,7 +86,8 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
         stepper?.Dispose();
         stepper = null;
         spec = null;
-        await checkpoints.DeleteAsync(Id);
+        await stored.ClearStateAsync();
+        await directory.DeleteAsync(Id);
         DeactivateOnIdle();
     }
 
@@ -108,7 +115,22 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
             await events.WriteAsync([change], cancel);   // stored before the stream moves on: a crash after this replays it, never skips it
         nextFrame++;
         ended = spec.MaxFrames > 0 && nextFrame >= spec.MaxFrames;
-        if (ended || nextFrame % options.CheckpointEvery == 0) await SaveAsync();
+        if (ended || nextFrame % options.CheckpointEvery == 0)
+        {
+            try
+            {
+                await SaveAsync();
+            }
+            catch (InconsistentStateException e)
+            {
+                // Another activation of this stream wrote a newer state: this one is stale and must not go on.
+                logger.LogWarning(e, "Stream {StreamId} on {Silo}: its checkpoint was refused as stale; this activation stops", Id, silo.SiloAddress);
+                timer?.Dispose();
+                timer = null;
+                DeactivateOnIdle();
+                return;
+            }
+        }
         if (ended)
         {
             timer?.Dispose();
@@ -120,7 +142,11 @@ public sealed class StreamGrain(ModelCatalog models, IEventLog events, ICheckpoi
     {
         using var state = stepper!.Export();
         var checkpoint = new StreamCheckpoint(spec!, stepper.Results.Run, nextFrame, stepper.Results.Detector.State, ended);
-        await checkpoints.SaveAsync(Id, nextFrame, ended, checkpoint.Serialize(state));
+        stored.State = StoredCheckpoint.From(Id, checkpoint, state);
+        // The state first: a stream listed in the directory always has a checkpoint to resume from. A stale activation's
+        // write fails here (the provider's ETag check), so it can neither overwrite the state nor move the directory.
+        await stored.WriteStateAsync();
+        await directory.RecordAsync(Id, nextFrame, ended);
         checkpointFrame = nextFrame;
     }
 

@@ -6,13 +6,13 @@ namespace MoViSharp.Cluster;
 /// <summary>
 /// Keeps every running stream alive without anyone outside the cluster calling it. A stream grain advances on its own timer,
 /// but after its silo dies nothing would reactivate it; so every <see cref="StreamGrainOptions.SuperviseEvery"/> each silo reads
-/// the running streams from the checkpoint store (the durable directory of streams: a stream has a checkpoint from its start
-/// to its stop) and pings its share of them. The shares split the streams by grain hash over the active silos ordered by
+/// the running streams from the <see cref="IStreamDirectory"/> (Orleans' grain storage cannot list grains; a stream is listed
+/// from its start to its stop) and pings its share of them. The shares split the streams by grain hash over the active silos ordered by
 /// address, so each running stream is pinged by one silo per period; once a dead silo is declared dead the survivors' shares
 /// cover its streams, and the ping activates each on a live silo from its last checkpoint. No single silo or grain is needed:
 /// any silo left does this.
 /// </summary>
-public sealed class StreamSupervisor(ICheckpointStore checkpoints, IGrainFactory grains, IClusterMembershipService membership,
+public sealed class StreamSupervisor(IStreamDirectory directory, IGrainFactory grains, IClusterMembershipService membership,
     ILocalSiloDetails silo, StreamGrainOptions options, ILogger<StreamSupervisor> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource stopping = new();
@@ -59,7 +59,7 @@ public sealed class StreamSupervisor(ICheckpointStore checkpoints, IGrainFactory
             .Order(StringComparer.Ordinal).ToList();
         int share = active.IndexOf(silo.SiloAddress.ToParsableString());
         if (share < 0) return;   // not (or no longer) active: the others cover every stream
-        var mine = (await checkpoints.ListAsync(stop))
+        var mine = (await directory.ListAsync(stop))
             .Where(s => !s.Ended)
             .Select(s => grains.GetGrain<IStreamGrain>(s.StreamId))
             .Where(g => g.GetGrainId().GetUniformHashCode() % (uint)active.Count == share)
@@ -73,7 +73,10 @@ public sealed class StreamSupervisor(ICheckpointStore checkpoints, IGrainFactory
         try
         {
             // Bounded: a stream whose silo died and is not yet declared dead answers nothing; the next pass asks again.
-            await stream.Ping().WaitAsync(options.SuperviseEvery, stop);
+            var status = await stream.Ping().WaitAsync(options.SuperviseEvery, stop);
+            if (status.Spec is null)   // listed as running, yet its grain state holds no checkpoint: nothing can resume it
+                logger.LogError("Stream {Stream} is in the stream directory but has no checkpoint in grain storage '{Storage}'; it cannot resume",
+                    status.StreamId, StreamGrain.StorageName);
         }
         catch (Exception e) when (!stop.IsCancellationRequested)
         {

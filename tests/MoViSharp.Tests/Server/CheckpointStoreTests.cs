@@ -5,92 +5,99 @@ using MoViSharp.Streaming;
 
 namespace MoViSharp.Tests.Server;
 
-/// <summary>The durable checkpoint stores (SQLite file, PostgreSQL) and the validation of a checkpoint read back.</summary>
+/// <summary>The stream directories (SQLite file, PostgreSQL), the grain-state form of a checkpoint, and the validation of a checkpoint read back.</summary>
 [Collection(ServerCollection.Name)]
 public class CheckpointStoreTests
 {
     [Fact]
-    public async Task Sqlite_CheckpointRoundTrips_ThroughAFreshStoreOnTheSameFile()
+    public async Task Sqlite_StreamDirectory_KeepsScopesApart_NewestWins()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory("movisharp-ckpt-").FullName, "checkpoints.db");
-        await RoundTripAsync(scope => new SqliteCheckpointStore(path, scope), "sqlite-a");
+        string path = Path.Combine(Directory.CreateTempSubdirectory("movisharp-dir-").FullName, "directory.db");
+        await DirectoryRulesAsync(scope => new SqliteStreamDirectory(path, scope), "sqlite-a");
     }
 
     [Fact]
-    public async Task Postgres_CheckpointRoundTrips_ThroughAFreshStore()
+    public async Task Postgres_StreamDirectory_KeepsScopesApart_NewestWins()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await RoundTripAsync(scope => new PostgresCheckpointStore(cs, scope), $"pg-{Guid.NewGuid():N}"[..24]);
+        await DirectoryRulesAsync(scope => new PostgresStreamDirectory(cs, scope), $"pg-{Guid.NewGuid():N}"[..24]);
     }
 
     /// <summary>
-    /// A real stream checkpoint (the demo model's state after 7 frames) saved, read back by a second store on the same
-    /// database, and compared tensor by tensor; then the rules every store keeps: scopes apart, newest wins, listing, delete,
-    /// size bounds.
+    /// The rules every directory keeps, seen through a second directory on the same database: scopes apart, newest wins,
+    /// id and frame bounds, delete.
     /// </summary>
-    private static async Task RoundTripAsync(Func<string, DbCheckpointStore> open, string id)
+    private static async Task DirectoryRulesAsync(Func<string, DbStreamDirectory> open, string id)
     {
         string scope = $"test-{Guid.NewGuid():N}";
-        await using var store = open(scope);
-        await store.InitializeAsync();
-        await store.InitializeAsync();   // idempotent
-        using var models = TestServer.DemoCatalog();
-        var (_, classifier) = models.Get("demo");
-        using var stepper = new StreamStepper(classifier, new StreamResults(id, classifier.Labels!, 10, 1, classifier.Delay));
-        var frames = new SyntheticFrames(7, classifier.Preprocessing.Frames, classifier.Preprocessing.Size);
-        for (long f = 0; f < 7; f++) stepper.Advance(frames.Frame(f));
-        using var state = stepper.Export();
-        var checkpoint = new StreamCheckpoint(new ClusterStreamSpec(7, 15, "demo", 100), "run-1", 7, stepper.Results.Detector.State, false);
-        byte[] bytes = checkpoint.Serialize(state);
-
-        Assert.Null(await store.LoadAsync(id));
-        await store.SaveAsync(id, 7, false, bytes);
+        await using var directory = open(scope);
+        await directory.InitializeAsync();
+        await directory.InitializeAsync();   // idempotent
+        Assert.DoesNotContain(await directory.ListAsync(), s => s.StreamId == id);
+        await directory.RecordAsync(id, 7, false);
         await using (var foreign = open(scope + "-other"))
-        {
-            Assert.Null(await foreign.LoadAsync(id));
             Assert.Empty(await foreign.ListAsync());
-        }
         await using (var other = open(scope))
         {
-            var loaded = await other.LoadAsync(id);
-            Assert.Equal(bytes, loaded);
-            var (back, backState) = StreamCheckpoint.Deserialize(loaded!);
-            using (backState)
-            {
-                Assert.Equal(checkpoint.Spec, back.Spec);
-                Assert.Equal((checkpoint.Run, checkpoint.NextFrame, checkpoint.Detector, checkpoint.Ended), (back.Run, back.NextFrame, back.Detector, back.Ended));
-                Assert.Equal(state.Names, backState.Names);
-                Assert.True(state.Count > 0);
-                using var tensors = TorchSharp.torch.NewDisposeScope();
-                foreach (var name in state.Names)
-                {
-                    Assert.Equal(state[name].shape, backState[name].shape);
-                    Assert.Equal(state[name].dtype, backState[name].dtype);
-                    Assert.True(state[name].eq(backState[name]).all().item<bool>(), $"Tensor {name} differs after the round trip.");
-                }
-            }
             var listed = (await other.ListAsync()).Single(s => s.StreamId == id);
             Assert.Equal((7L, false), (listed.NextFrame, listed.Ended));
             Assert.True(Math.Abs((DateTimeOffset.UtcNow - listed.SavedAt).TotalMinutes) < 5);
         }
 
-        // The newest checkpoint wins: a later one replaces it, an older one (a stale activation) does not.
-        byte[] later = [1, 2, 3];
-        await store.SaveAsync(id, 30, true, later);
-        await store.SaveAsync(id, 20, false, bytes);
-        Assert.Equal(later, await store.LoadAsync(id));
-        Assert.Equal((30L, true), (await store.ListAsync()).Where(s => s.StreamId == id).Select(s => (s.NextFrame, s.Ended)).Single());
+        // The newest entry wins: a later one replaces it, an older one (a stale activation) does not.
+        await directory.RecordAsync(id, 30, true);
+        await directory.RecordAsync(id, 20, false);
+        Assert.Equal((30L, true), (await directory.ListAsync()).Where(s => s.StreamId == id).Select(s => (s.NextFrame, s.Ended)).Single());
 
-        // Bounds: size, id, frame.
-        var tooBig = await Assert.ThrowsAsync<ArgumentException>(() => store.SaveAsync(id, 31, false, new byte[CheckpointLimits.MaxBytes + 1]));
-        Assert.Contains("limit", tooBig.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.SaveAsync("bad id; drop table", 1, false, later));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.SaveAsync(id, 1, false, []));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SaveAsync(id, -1, false, later));
+        await Assert.ThrowsAsync<ArgumentException>(() => directory.RecordAsync("bad id; drop table", 1, false));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => directory.RecordAsync(id, -1, false));
 
-        await store.DeleteAsync(id);
-        Assert.Null(await store.LoadAsync(id));
-        Assert.DoesNotContain(await store.ListAsync(), s => s.StreamId == id);
+        await directory.DeleteAsync(id);
+        Assert.DoesNotContain(await directory.ListAsync(), s => s.StreamId == id);
+    }
+
+    /// <summary>A real stream checkpoint (the demo model's state after 7 frames) as grain state and back, tensor by tensor.</summary>
+    [Fact]
+    public void StoredCheckpoint_RoundTripsARealStreamState_AndRefusesOversizeData()
+    {
+        var (checkpoint, state) = TestCheckpoint("stored-a", 7);
+        using (state)
+        {
+            var stored = StoredCheckpoint.From("stored-a", checkpoint, state);
+            var (back, backState) = stored.Restore("stored-a");
+            using (backState) AssertSame(checkpoint, state, back, backState);
+        }
+        var tooBig = Assert.Throws<InvalidDataException>(() => new StoredCheckpoint { Data = new byte[CheckpointLimits.MaxBytes + 1] }.Restore("stored-a"));
+        Assert.Contains("stored-a", tooBig.Message);
+        Assert.Throws<InvalidDataException>(() => new StoredCheckpoint { Data = [] }.Restore("stored-a"));
+        Assert.Throws<InvalidDataException>(() => new StoredCheckpoint { Data = [1, 2, 3] }.Restore("stored-a"));
+        Assert.Throws<InvalidOperationException>(() => new StoredCheckpoint().Restore("stored-a"));
+    }
+
+    /// <summary>The demo model's stream state after <paramref name="frames"/> frames and the checkpoint describing it.</summary>
+    internal static (StreamCheckpoint, StreamState) TestCheckpoint(string id, long frames)
+    {
+        using var models = TestServer.DemoCatalog();
+        var (_, classifier) = models.Get("demo");
+        using var stepper = new StreamStepper(classifier, new StreamResults(id, classifier.Labels!, 10, 1, classifier.Delay));
+        var source = new SyntheticFrames(7, classifier.Preprocessing.Frames, classifier.Preprocessing.Size);
+        for (long f = 0; f < frames; f++) stepper.Advance(source.Frame(f));
+        return (new StreamCheckpoint(new ClusterStreamSpec(7, 15, "demo", 100), "run-1", frames, stepper.Results.Detector.State, false), stepper.Export());
+    }
+
+    internal static void AssertSame(StreamCheckpoint checkpoint, StreamState state, StreamCheckpoint back, StreamState backState)
+    {
+        Assert.Equal(checkpoint.Spec, back.Spec);
+        Assert.Equal((checkpoint.Run, checkpoint.NextFrame, checkpoint.Detector, checkpoint.Ended), (back.Run, back.NextFrame, back.Detector, back.Ended));
+        Assert.Equal(state.Names, backState.Names);
+        Assert.True(state.Count > 0);
+        using var tensors = TorchSharp.torch.NewDisposeScope();
+        foreach (var name in state.Names)
+        {
+            Assert.Equal(state[name].shape, backState[name].shape);
+            Assert.Equal(state[name].dtype, backState[name].dtype);
+            Assert.True(state[name].eq(backState[name]).all().item<bool>(), $"Tensor {name} differs after the round trip.");
+        }
     }
 
     [Fact]

@@ -20,32 +20,35 @@ public class ClusterFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Cluster_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
-        // Checkpoints in the embedded store, a SQLite file the three silos of this process share.
-        await using var store = new SqliteCheckpointStore(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "checkpoints.db"));
-        await RunSiloKillAsync(store, InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
+        // The stream directory in the embedded store, a SQLite file the three silos of this process share; checkpoints in a
+        // grain storage the whole process shares (Orleans' in-memory storage would lose those held on the killed silo).
+        await using var store = new SqliteStreamDirectory(Path.Combine(Directory.CreateTempSubdirectory("movisharp-cluster-").FullName, "directory.db"));
+        await RunSiloKillAsync(store, silo => silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(StreamGrain.StorageName,
+            (sp, _) => new ProcessGrainStorage(sp.GetRequiredService<Orleans.Serialization.Serializer>())), InProcessSilos.DeployAsync, finishWithin: TimeSpan.FromSeconds(120), streamPrefix: "cluster");
     }
 
     /// <summary>
     /// The same fault on a cluster as it runs in production: three silo hosts on their own TCP ports, membership in PostgreSQL
-    /// through Orleans' ADO.NET provider, checkpoints in PostgreSQL.
+    /// through Orleans' ADO.NET provider, checkpoints as grain state through Orleans' ADO.NET storage provider, the stream
+    /// directory in PostgreSQL.
     /// </summary>
     [Fact]
     public async Task Cluster_OnPostgres_SiloKilled_ItsStreamsResumeElsewhere_NoEventLostOrDuplicated()
     {
         string cs = await TestPostgres.ConnectionStringAsync();
-        await using var store = new PostgresCheckpointStore(cs, scope: $"test-{Guid.NewGuid():N}");
-        await RunSiloKillAsync(store, setup => PostgresSilos.DeployAsync(cs, setup), finishWithin: TimeSpan.FromSeconds(40),
+        await using var store = new PostgresStreamDirectory(cs, scope: $"test-{Guid.NewGuid():N}");
+        await RunSiloKillAsync(store, silo => silo.UsePostgresGrainStorage(cs), setup => PostgresSilos.DeployAsync(cs, setup), finishWithin: TimeSpan.FromSeconds(40),
             streamPrefix: $"pg{Guid.NewGuid():N}"[..10]);
     }
 
     /// <summary>
     /// Three silos, <see cref="Streams"/> streams of <see cref="Frames"/> frames at 30 fps; once every stream has a checkpoint at
     /// frame 20 or later, the silo of the first stream is killed without a graceful shutdown. From then on the test only reads
-    /// the checkpoint store: no call from outside reaches a grain until every stream has ended, so it is the silos' own
+    /// the stream directory: no call from outside reaches a grain until every stream has ended, so it is the silos' own
     /// <see cref="StreamSupervisor"/> that resumes the dead silo's streams. Then each stream's log must equal, event for event,
     /// the log of the same stream run alone without failure.
     /// </summary>
-    private async Task RunSiloKillAsync(ICheckpointStore store, Func<Action<ISiloBuilder>, Task<IThreeSilos>> deploy, TimeSpan finishWithin, string streamPrefix)
+    private async Task RunSiloKillAsync(IStreamDirectory store, Action<ISiloBuilder> storage, Func<Action<ISiloBuilder>, Task<IThreeSilos>> deploy, TimeSpan finishWithin, string streamPrefix)
     {
         string folder = Directory.CreateTempSubdirectory("movisharp-cluster-").FullName;
         await using var log = new CountingLog(new SqliteEventLog(Path.Combine(folder, "events.db")));
@@ -55,6 +58,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
         var ids = Enumerable.Range(0, Streams).Select(i => $"{streamPrefix}-{i}").ToList();
         await using var cluster = await deploy(silo =>
         {
+            storage(silo);
             silo.AddMoViSharpStreams(models, log, store, options);
             // Declare a dead silo dead within seconds, not the production default of tens of seconds.
             silo.Configure<ClusterMembershipOptions>(o =>
@@ -203,7 +207,7 @@ public class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    internal static async Task WaitForCheckpointsAsync(ICheckpointStore store, List<string> ids, Func<CheckpointSummary, bool> done, TimeSpan within, string what)
+    internal static async Task WaitForCheckpointsAsync(IStreamDirectory store, List<string> ids, Func<StreamDirectoryEntry, bool> done, TimeSpan within, string what)
     {
         var until = DateTime.UtcNow + within;
         while (true)

@@ -59,7 +59,7 @@ public class ClusterNodeTests(ITestOutputHelper output)
         }
         finally
         {
-            await a.Checkpoints.DeleteAsync("shared-1");
+            await a.Directory.DeleteAsync("shared-1");
             await a.DisposeAsync();
             await b.DisposeAsync();
             await TestPostgres.ForgetClusterAsync(cs, clusterId);   // only once no silo of it runs: a silo missing from the table stops itself
@@ -86,7 +86,7 @@ public class ClusterNodeTests(ITestOutputHelper output)
         string clusterId = $"test-{Guid.NewGuid():N}";
         var clock = Stopwatch.StartNew();
         var nodes = new List<NodeProcess>();
-        await using var store = new PostgresCheckpointStore(cs, scope: clusterId);
+        await using var store = new PostgresStreamDirectory(cs, scope: clusterId);
         await using var log = new PostgresEventLog(cs);
         var ids = Enumerable.Range(0, streams).Select(i => $"{clusterId[5..15]}-{i}").ToList();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

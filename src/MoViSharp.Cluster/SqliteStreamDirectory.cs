@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 
 namespace MoViSharp.Cluster;
 
-/// <summary>Checkpoints in one SQLite file (write-ahead journal, like the event log): the embedded default, for silos on one machine.</summary>
-public sealed class SqliteCheckpointStore(string path, string scope = "default") : DbCheckpointStore(scope)
+/// <summary>The stream directory in one SQLite file (write-ahead journal, like the event log): the embedded default, for silos on one machine.</summary>
+public sealed class SqliteStreamDirectory(string path, string scope = "default") : DbStreamDirectory(scope)
 {
     private readonly string connectionString = new SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(path), Pooling = true }.ToString();
 
@@ -18,7 +18,6 @@ public sealed class SqliteCheckpointStore(string path, string scope = "default")
             next_frame INTEGER NOT NULL,
             ended      INTEGER NOT NULL,
             saved_utc  TEXT    NOT NULL,
-            data       BLOB    NOT NULL CHECK (length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes}),
             PRIMARY KEY (scope, stream_id)
         )
         """;

@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace MoViSharp.Cluster;
 
-/// <summary>Checkpoints in PostgreSQL (bytea): what silos on several machines share.</summary>
-public sealed class PostgresCheckpointStore(string connectionString, string scope = "default") : DbCheckpointStore(scope)
+/// <summary>The stream directory in PostgreSQL: what silos on several machines share.</summary>
+public sealed class PostgresStreamDirectory(string connectionString, string scope = "default") : DbStreamDirectory(scope)
 {
     private readonly NpgsqlDataSource source = NpgsqlDataSource.Create(connectionString);
 
@@ -17,7 +17,6 @@ public sealed class PostgresCheckpointStore(string connectionString, string scop
             next_frame BIGINT  NOT NULL,
             ended      BOOLEAN NOT NULL,
             saved_utc  TEXT    NOT NULL,
-            data       BYTEA   NOT NULL CHECK (octet_length(data) BETWEEN 1 AND {CheckpointLimits.MaxBytes}),
             PRIMARY KEY (scope, stream_id)
         )
         """;

@@ -4,20 +4,21 @@ using System.Globalization;
 namespace MoViSharp.Cluster;
 
 /// <summary>
-/// Checkpoints in one table of an ADO.NET database (SQLite, PostgreSQL): a row per stream holding its latest checkpoint as a
-/// binary column. A save is one upsert that never moves a stream backwards: a checkpoint older than the stored one (from an
-/// activation that lost its silo but still ran for a moment) is ignored, so the newest state always wins. Rows are kept per
-/// <see cref="Scope"/> (a cluster id), so that clusters sharing one database never see, or resume, each other's streams.
+/// The stream directory in one table of an ADO.NET database (SQLite, PostgreSQL): a row per stream with its last checkpointed
+/// frame and whether it ended — no model state (that is Orleans grain state). A record is one upsert that never moves a stream
+/// backwards: an entry older than the stored one (from an activation that lost its silo but still ran for a moment) is
+/// ignored. Rows are kept per <see cref="Scope"/> (a cluster id), so that clusters sharing one database never see, or resume,
+/// each other's streams.
 /// </summary>
-public abstract class DbCheckpointStore(string scope) : ICheckpointStore, IAsyncDisposable
+public abstract class DbStreamDirectory(string scope) : IStreamDirectory, IAsyncDisposable
 {
-    protected const string Table = "stream_checkpoints";
+    protected const string Table = "stream_directory";
 
-    public string Scope { get; } = scope is { Length: > 0 and <= 100 } ? scope : throw new ArgumentException($"A checkpoint scope must be 1–100 characters, not '{scope}'.", nameof(scope));
+    public string Scope { get; } = scope is { Length: > 0 and <= 100 } ? scope : throw new ArgumentException($"A stream directory scope must be 1–100 characters, not '{scope}'.", nameof(scope));
 
     protected abstract DbConnection Connect();
 
-    /// <summary>The CREATE TABLE in the database's own types (its binary column differs).</summary>
+    /// <summary>The CREATE TABLE in the database's own types.</summary>
     protected abstract string CreateTable { get; }
 
     public virtual async Task InitializeAsync(CancellationToken cancel = default)
@@ -43,28 +44,16 @@ public abstract class DbCheckpointStore(string scope) : ICheckpointStore, IAsync
         }
     }
 
-    public async Task<byte[]?> LoadAsync(string streamId, CancellationToken cancel = default)
+    public async Task RecordAsync(string streamId, long nextFrame, bool ended, CancellationToken cancel = default)
     {
-        CheckpointLimits.CheckId(streamId);
-        await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT data FROM {Table} WHERE scope = @scope AND stream_id = @stream_id";
-        Set(command, "@scope", Scope);
-        Set(command, "@stream_id", streamId);
-        var value = await command.ExecuteScalarAsync(cancel).ConfigureAwait(false);
-        return value is byte[] data ? CheckpointLimits.CheckLoaded(streamId, data) : null;
-    }
-
-    public async Task SaveAsync(string streamId, long nextFrame, bool ended, byte[] checkpoint, CancellationToken cancel = default)
-    {
-        CheckpointLimits.CheckSave(streamId, nextFrame, checkpoint);
+        CheckpointLimits.CheckEntry(streamId, nextFrame);
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            INSERT INTO {Table} (scope, stream_id, next_frame, ended, saved_utc, data)
-            VALUES (@scope, @stream_id, @next_frame, @ended, @saved_utc, @data)
+            INSERT INTO {Table} (scope, stream_id, next_frame, ended, saved_utc)
+            VALUES (@scope, @stream_id, @next_frame, @ended, @saved_utc)
             ON CONFLICT (scope, stream_id) DO UPDATE SET
-                next_frame = excluded.next_frame, ended = excluded.ended, saved_utc = excluded.saved_utc, data = excluded.data
+                next_frame = excluded.next_frame, ended = excluded.ended, saved_utc = excluded.saved_utc
             WHERE {Table}.next_frame <= excluded.next_frame
             """;
         Set(command, "@scope", Scope);
@@ -72,7 +61,6 @@ public abstract class DbCheckpointStore(string scope) : ICheckpointStore, IAsync
         Set(command, "@next_frame", nextFrame);
         Set(command, "@ended", ended);
         Set(command, "@saved_utc", Time(DateTimeOffset.UtcNow));
-        Set(command, "@data", checkpoint);
         await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
     }
 
@@ -87,17 +75,17 @@ public abstract class DbCheckpointStore(string scope) : ICheckpointStore, IAsync
         await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<CheckpointSummary>> ListAsync(CancellationToken cancel = default)
+    public async Task<IReadOnlyList<StreamDirectoryEntry>> ListAsync(CancellationToken cancel = default)
     {
         await using var connection = await OpenAsync(cancel).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT stream_id, next_frame, ended, saved_utc FROM {Table} WHERE scope = @scope ORDER BY stream_id LIMIT @limit";
         Set(command, "@scope", Scope);
         Set(command, "@limit", CheckpointLimits.MaxStreams);
-        var result = new List<CheckpointSummary>();
+        var result = new List<StreamDirectoryEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
         while (await reader.ReadAsync(cancel).ConfigureAwait(false))
-            result.Add(new CheckpointSummary(reader.GetString(0), reader.GetInt64(1), Convert.ToBoolean(reader.GetValue(2), CultureInfo.InvariantCulture),
+            result.Add(new StreamDirectoryEntry(reader.GetString(0), reader.GetInt64(1), Convert.ToBoolean(reader.GetValue(2), CultureInfo.InvariantCulture),
                 DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
         return result;
     }
