@@ -49,17 +49,17 @@ internal static class OnnxGraphCheck
             if (s.Kind is not (OnnxStateBinding.PlainKind or OnnxStateBinding.RingKind or OnnxStateBinding.PassthroughKind))
                 Fail(field, $"unknown state kind '{s.Kind}'");
             if (s.DType is not ("float32" or "int32")) Fail(field, $"unknown state dtype '{s.DType}' (float32 or int32)");
-            if (s.Shape.Length is < 1 or > MaxRank || s.Shape.Any(d => d is < 1 or > int.MaxValue))
-                Fail(field, $"shape [{string.Join(", ", s.Shape)}] must have 1…{MaxRank} sizes, each 1…{int.MaxValue}");
+            if (s.Shape.Length > MaxRank || s.Shape.Any(d => d is < 1 or > int.MaxValue))
+                Fail(field, $"shape [{string.Join(", ", s.Shape)}] must have at most {MaxRank} sizes, each 1…{int.MaxValue}");
             bool ring = s.Kind == OnnxStateBinding.RingKind;
-            if (ring && (s.Shape.Length < 3 || s.Frames < 1 || s.Frames != s.Shape[2] || s.Inputs.Length != s.Frames))
+            if (ring && (s.Shape.Length < 2 || s.Frames < 1 || s.Frames != s.Shape[1] || s.Inputs.Length != s.Frames))
                 Fail(field, $"a ring of {s.Frames} frames needs shape [C, {s.Frames}, …] and {s.Frames} inputs, has [{string.Join(", ", s.Shape)}] and {s.Inputs.Length}");
             if (!ring && s.Inputs.Length != 1) Fail(field, $"a {s.Kind} state has one input, not {s.Inputs.Length}");
             if (s.Inputs.Any(n => n is null)) Fail(field, "an input name is null");
             if (s.Kind != OnnxStateBinding.PassthroughKind && s.Key is null) Fail(field, $"a {s.Kind} state needs its key");
             if (s.OnnxShape is { } onnxShape)
             {
-                if (onnxShape.Length is < 1 or > MaxRank || onnxShape.Any(d => d is < 1 or > int.MaxValue) || Product(onnxShape) != Product(s.Shape))
+                if (onnxShape.Length > MaxRank || onnxShape.Any(d => d is < 1 or > int.MaxValue) || Product(onnxShape) != Product(s.Shape))
                     Fail(field, $"onnx_shape [{string.Join(", ", onnxShape)}] must hold the elements of shape [{string.Join(", ", s.Shape)}]");
             }
             if (s.Permutation is { } perm && (perm.Length != s.Shape.Length + 1 || perm[0] != 0 || !perm.Order().SequenceEqual(Enumerable.Range(0, perm.Length))))
