@@ -22,8 +22,9 @@ internal sealed record FuzzTarget(
     public IReadOnlyList<byte[]> SeedBytes { get; } = Seeds.Select(s => s.Seed).ToList();
 
     /// <summary>Reads a saved regression file back into the input it stands for.</summary>
-    public byte[] Load(string path) => path.EndsWith(TflitePatch.Extension, StringComparison.Ordinal)
-        ? TflitePatch.Apply(TfliteReferenceFile.Bytes, File.ReadAllText(path))
+    public byte[] Load(string path) =>
+        path.EndsWith(TflitePatch.Extension, StringComparison.Ordinal) ? TflitePatch.Apply(TfliteReferenceFile.Bytes, File.ReadAllText(path))
+        : OnnxSavedInput.Handles(path) ? OnnxSavedInput.Load(path)
         : File.ReadAllBytes(path);
 }
 

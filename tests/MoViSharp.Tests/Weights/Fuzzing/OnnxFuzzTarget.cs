@@ -13,14 +13,19 @@ internal static class OnnxFuzzTarget
 {
     private static readonly OnnxRuntimeOptions Options = new() { AllowCuda = false, IntraOpThreads = 1 };
 
+    /// <summary>The seeds: the same tiny model exported in the plain and the ring stream form (deterministic weights).</summary>
+    public static readonly Lazy<byte[]> PlainSeed = new(() => Export(OnnxExportForm.StreamPlain)), RingSeed = new(() => Export(OnnxExportForm.StreamRing));
+
     public static readonly Lazy<FuzzTarget> Value = new(() =>
     {
         var mutator = new OnnxMutator();
         return new FuzzTarget("onnx", "fuzz.onnx",
-            [(Export(OnnxExportForm.StreamPlain), mutator), (Export(OnnxExportForm.StreamRing), mutator)],
+            [(PlainSeed.Value, mutator), (RingSeed.Value, mutator)],
             OpenAndStep,
-            ReaderContract.IsReaderError);
+            ReaderContract.IsReaderError,
+            bytes => (OnnxSavedInput.PatchExtension, TflitePatch.Encode(PlainSeed.Value, bytes)));
     });
+
 
     private static byte[] Export(OnnxExportForm form)
     {
@@ -29,7 +34,7 @@ internal static class OnnxFuzzTarget
         return OnnxExporter.Export(model, new OnnxExportOptions { Form = form, Height = 32, Width = 32, Labels = ["a", "b", "c", "d"] }).ToBytes();
     }
 
-    private static void OpenAndStep(byte[] bytes)
+    public static void OpenAndStep(byte[] bytes)
     {
         using var onnx = OnnxClassifier.Load(bytes, "fuzz.onnx", Options);
         var info = onnx.Info!;
