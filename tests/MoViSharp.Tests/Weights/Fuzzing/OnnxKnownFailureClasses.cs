@@ -20,9 +20,9 @@ public class OnnxKnownFailureClasses
 
     private static readonly Case[] Cases =
     [
-        new("truncated" + OnnxSavedInput.PatchExtension, "InvalidDataException wrapping ONNX Runtime's protobuf error",
+        new("truncated" + OnnxSavedInput.PatchExtension, "InvalidDataException (outside the contract) wrapping ONNX Runtime's protobuf error",
             () => $"length {OnnxFuzzTarget.PlainSeed.Value.Length / 3}\n", "ONNX Runtime cannot load it"),
-        new("preprocessing_frames_is_a_string" + OnnxSavedInput.MetadataExtension, "FormatException from JsonNode.GetValue<int>",
+        new("preprocessing_frames_is_a_string" + OnnxSavedInput.MetadataExtension, "InvalidOperationException from JsonNode.GetValue<int>",
             () => Metadata("plain", "preprocessing", p => p.Replace("\"frames\":", "\"frames\":\"x\",\"was\":", StringComparison.Ordinal)),
             "preprocessing 'frames' is not a Int32"),
         new("preprocessing_without_size" + OnnxSavedInput.MetadataExtension, "NullReferenceException from n[\"size\"]!",
@@ -30,13 +30,13 @@ public class OnnxKnownFailureClasses
             "preprocessing 'size' is missing"),
         new("negative_classes" + OnnxSavedInput.MetadataExtension, "OnnxRuntimeException allocating the logits [1, -1] in InitialState",
             () => Edit("plain", new() { ["classes"] = "-1", ["labels"] = null }), "classes must be 1…"),
-        new("huge_frame_height" + OnnxSavedInput.MetadataExtension, "OnnxRuntimeException (or an out-of-memory) allocating a 3×2147483647×32 frame",
+        new("huge_frame_height" + OnnxSavedInput.MetadataExtension, "OnnxRuntimeException (std::bad_alloc) allocating a 3×2147483647×32 frame",
             () => Edit("plain", new() { ["frame_height"] = "2147483647" }), "the frame size must be 1…4096"),
         new("ring_with_fewer_inputs_than_frames" + OnnxSavedInput.MetadataExtension, "IndexOutOfRangeException binding the ring in Step",
             () => Metadata("ring", "states", s => DropFirstRingInput(s)), "frames needs shape [C,"),
         new("state_dtype_float64" + OnnxSavedInput.MetadataExtension, "InvalidDataException from OrtTensors.ElementType",
             () => Metadata("plain", "states", s => s.Replace("\"float32\"", "\"float64\"", StringComparison.Ordinal)), "unknown state dtype 'float64'"),
-        new("state_shape_disagrees_with_the_graph" + OnnxSavedInput.MetadataExtension, "OnnxRuntimeException from RunWithBinding (shape mismatch)",
+        new("state_shape_disagrees_with_the_graph" + OnnxSavedInput.MetadataExtension, "OnnxRuntimeException from RunWithBinding (invalid dimensions for a state input)",
             () => Metadata("plain", "states", s => GrowFirstPlainState(s)), "the metadata says"),
     ];
 
