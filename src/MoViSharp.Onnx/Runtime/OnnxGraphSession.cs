@@ -17,7 +17,11 @@ internal sealed class OnnxGraphSession : IDisposable
         catch (OnnxRuntimeException e) { throw new CheckpointFormatException(source, "model", $"ONNX Runtime cannot load it: {FirstLine(e.Message)}", e); }
         try
         {
-            try { Info = OnnxModelInfo.FromMetadata(Session.ModelMetadata.CustomMetadataMap, source); }
+            IReadOnlyDictionary<string, string> metadata;
+            // ONNX Runtime's managed wrapper throws NullReferenceException for a metadata entry without a key (found by fuzzing).
+            try { metadata = Session.ModelMetadata.CustomMetadataMap; }
+            catch (NullReferenceException e) { throw new CheckpointFormatException(source, "metadata", "a metadata property has no key or no value", e); }
+            try { Info = OnnxModelInfo.FromMetadata(metadata, source); }
             catch (InvalidDataException e) { throw new CheckpointFormatException(source, "metadata", e.Message, e); }
             OnnxGraphCheck.Check(Session, Info, source);
         }
