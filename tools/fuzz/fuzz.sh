@@ -5,7 +5,7 @@
 #
 #   tools/fuzz/fuzz.sh [--count N] [--seed CSCHECK_SEED] [--threads T] [--timeout-ms MS] [--target NAME]...
 #
-# Targets: npy safetensors torch-zip torch-legacy tflite loader (default: all). Prints one summary line per target and
+# Targets: npy safetensors torch-zip torch-legacy tflite loader onnx stream-spec push-frames (default: all). Prints one summary line per target and
 # writes them to $FUZZ_REPORT (default /tmp/movisharp-fuzz-report.txt); exits non-zero when any input failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,12 +21,14 @@ while (($#)); do
     *) echo "fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
-((${#targets[@]})) || targets=(npy safetensors torch-zip torch-legacy tflite loader)
+((${#targets[@]})) || targets=(npy safetensors torch-zip torch-legacy tflite loader onnx stream-spec push-frames)
 
 declare -A test_of=(
   [npy]=Npy_reader_keeps_its_contract [safetensors]=Safetensors_reader_keeps_its_contract
   [torch-zip]=Torch_zip_reader_keeps_its_contract [torch-legacy]=Torch_legacy_reader_keeps_its_contract
-  [tflite]=Tflite_reader_and_importer_keep_their_contract [loader]=Checkpoint_loader_keeps_its_contract)
+  [tflite]=Tflite_reader_and_importer_keep_their_contract [loader]=Checkpoint_loader_keeps_its_contract
+  [onnx]=Onnx_loader_and_step_keep_their_contract [stream-spec]=Stream_spec_body_keeps_its_contract
+  [push-frames]=Pushed_frames_keep_their_contract)
 
 dotnet build tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release -nologo -v quiet
 report="${FUZZ_REPORT:-${TMPDIR:-/tmp}/movisharp-fuzz-report.txt}"

@@ -25,21 +25,33 @@ public static class PreprocessingJson
         return node.ToJsonString();
     }
 
+    /// <summary>Reads what <see cref="Write"/> wrote; anything missing or of the wrong type is a <see cref="JsonException"/>.</summary>
     public static Preprocessing Read(string json)
     {
         var n = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("preprocessing is not a JSON object");
-        float[] Floats(string key) => (n[key] as JsonArray)?.Select(v => v!.GetValue<float>()).ToArray() ?? throw new JsonException($"preprocessing lacks '{key}'");
+        float[] Floats(string key) => (n[key] as JsonArray)?.Select((v, i) => Value<float>(v, $"{key}[{i}]")).ToArray() ?? throw new JsonException($"preprocessing lacks '{key}'");
         return new Preprocessing
         {
-            Frames = n["frames"]!.GetValue<int>(),
-            Size = n["size"]!.GetValue<int>(),
-            ResizeShortSide = n["resize_short_side"]?.GetValue<int>(),
-            ResizeTo = n["resize_to"] is JsonArray r ? (r[0]!.GetValue<int>(), r[1]!.GetValue<int>()) : null,
-            Fps = n["fps"]?.GetValue<double>(),
-            FrameStride = n["frame_stride"]?.GetValue<int>() ?? 1,
-            ValueScale = n["value_scale"]?.GetValue<float>() ?? 1f,
+            Frames = Value<int>(n["frames"], "frames"),
+            Size = Value<int>(n["size"], "size"),
+            ResizeShortSide = n["resize_short_side"] is { } side ? Value<int>(side, "resize_short_side") : null,
+            ResizeTo = n["resize_to"] is JsonArray { Count: 2 } r ? (Value<int>(r[0], "resize_to[0]"), Value<int>(r[1], "resize_to[1]"))
+                : n["resize_to"] is null ? null : throw new JsonException("preprocessing 'resize_to' is not [height, width]"),
+            Fps = n["fps"] is { } fps ? Value<double>(fps, "fps") : null,
+            FrameStride = n["frame_stride"] is { } stride ? Value<int>(stride, "frame_stride") : 1,
+            ValueScale = n["value_scale"] is { } scale ? Value<float>(scale, "value_scale") : 1f,
             Mean = Floats("mean"),
             Std = Floats("std"),
         };
+    }
+
+    // JsonNode reports a missing value, a string where a number belongs and a number out of range with three exception types.
+    private static T Value<T>(JsonNode? node, string key)
+    {
+        try { return node is JsonValue v ? v.GetValue<T>() : throw new JsonException($"preprocessing '{key}' is missing or not a value"); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            throw new JsonException($"preprocessing '{key}' is not a {typeof(T).Name}", e);
+        }
     }
 }

@@ -2,6 +2,7 @@ using MoViSharp.Classification;
 using MoViSharp.Models;
 using MoViSharp.Onnx.Export;
 using MoViSharp.Streaming;
+using MoViSharp.Weights;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Onnx.Runtime;
@@ -57,9 +58,7 @@ public sealed class OnnxClassifier : IVideoClassifier
     public static OnnxClassifier Load(byte[] model, string source, OnnxRuntimeOptions? options = null, bool normalizeInput = true)
     {
         options ??= new();
-        OnnxGraphSession session;
-        try { session = new OnnxGraphSession(model, options, source); }
-        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e) { throw new InvalidDataException($"{source}: ONNX Runtime cannot load it: {e.Message}"); }
+        var session = new OnnxGraphSession(model, options, source);
         return new OnnxClassifier(null, session, null, options, false, normalizeInput, source);
     }
 
@@ -134,7 +133,12 @@ public sealed class OnnxClassifier : IVideoClassifier
             OrtTensors.CopyInto(x, s.Frame);
         }
         s.Bind();
-        s.Graph.Session.RunWithBinding(s.Graph.RunOptions, s.Binding);
+        try { s.Graph.Session.RunWithBinding(s.Graph.RunOptions, s.Binding); }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e) when (loaded is not null)
+        {
+            // The file's graph loaded but does not run on the shapes its own metadata declares: the file is at fault.
+            throw new CheckpointFormatException(source, "model", $"ONNX Runtime cannot run its graph: {OnnxGraphSession.FirstLine(e.Message)}", e);
+        }
         s.Advance();
         return OrtTensors.ToTensor(s.Logits);
     }
@@ -156,8 +160,15 @@ public sealed class OnnxClassifier : IVideoClassifier
         using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateAllocatedTensorValue(Microsoft.ML.OnnxRuntime.OrtAllocator.DefaultInstance,
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, [n, 3, t, h, w]);
         using (var scope = NewDisposeScope()) OrtTensors.CopyInto(Input(clips.to_type(ScalarType.Float32)), input);
-        using var outputs = graph.Session.Run(graph.RunOptions, [graph.Info.Input], [input], [OnnxModelInfo.LogitsOutput]);
-        return OrtTensors.ToTensor(outputs[0]);
+        try
+        {
+            using var outputs = graph.Session.Run(graph.RunOptions, [graph.Info.Input], [input], [OnnxModelInfo.LogitsOutput]);
+            return OrtTensors.ToTensor(outputs[0]);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e) when (loaded is not null)
+        {
+            throw new CheckpointFormatException(source, "model", $"ONNX Runtime cannot run its graph: {OnnxGraphSession.FirstLine(e.Message)}", e);
+        }
     }
 
     private Tensor Input(Tensor x) => normalizeInput ? Normalization.Apply(x, Preprocessing) : x;

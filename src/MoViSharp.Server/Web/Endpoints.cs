@@ -81,9 +81,13 @@ internal static class Endpoints
             return await next(context);
         });
 
-        changes.MapPost("/streams", async (StreamSpec? spec, CancellationToken cancel) =>
+        changes.MapPost("/streams", async (HttpRequest request, CancellationToken cancel) =>
         {
-            if (spec is null) throw new BadRequestException("POST /streams needs a JSON body, e.g. {\"kind\":\"synthetic\"}.");
+            if (request.ContentLength is > 0 && !request.HasJsonContentType())
+                throw new BadRequestException($"POST /streams takes application/json, not '{request.ContentType}'.", 415);
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancel);
+            var spec = StreamSpecBody.Decode(body.GetBuffer().AsSpan(0, (int)body.Length));
             var s = await registry.AddAsync(spec, cancel);
             return Results.Json(StreamView.Of(s), StreamServer.Json, statusCode: 201);
         });
@@ -120,7 +124,7 @@ internal static class Endpoints
         s.Source as PushSource ?? throw new BadRequestException($"Stream '{s.Id}' is a {s.Spec.Kind.ToString().ToLowerInvariant()} stream; frames can only be pushed to a push stream.", 409);
 
     /// <summary>Each binary message is one frame. A malformed one closes the socket with the reason; the stream itself goes on.</summary>
-    private static async Task ReceiveFramesAsync(WebSocket socket, PushSource push, CancellationToken cancel)
+    internal static async Task ReceiveFramesAsync(WebSocket socket, PushSource push, CancellationToken cancel)
     {
         var buffer = new byte[push.FrameBytes + 1];
         try

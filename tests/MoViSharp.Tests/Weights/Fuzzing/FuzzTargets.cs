@@ -22,12 +22,13 @@ internal sealed record FuzzTarget(
     public IReadOnlyList<byte[]> SeedBytes { get; } = Seeds.Select(s => s.Seed).ToList();
 
     /// <summary>Reads a saved regression file back into the input it stands for.</summary>
-    public byte[] Load(string path) => path.EndsWith(TflitePatch.Extension, StringComparison.Ordinal)
-        ? TflitePatch.Apply(TfliteReferenceFile.Bytes, File.ReadAllText(path))
+    public byte[] Load(string path) =>
+        path.EndsWith(TflitePatch.Extension, StringComparison.Ordinal) ? TflitePatch.Apply(TfliteReferenceFile.Bytes, File.ReadAllText(path))
+        : OnnxSavedInput.Handles(path) ? OnnxSavedInput.Load(path)
         : File.ReadAllBytes(path);
 }
 
-/// <summary>The fuzz targets: every reader of MoViSharp.Weights and the format-sniffing loader, seeded with real files.</summary>
+/// <summary>The fuzz targets: every reader of MoViSharp.Weights, the format-sniffing loader, ONNX files and the server's request bodies, seeded with real inputs.</summary>
 internal static class FuzzTargets
 {
     private static string Fixture(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
@@ -40,10 +41,13 @@ internal static class FuzzTargets
         "torch-legacy" => TorchLegacy.Value,
         "tflite" => Tflite.Value,
         "loader" => Loader.Value,
+        "onnx" => OnnxFuzzTarget.Value.Value,
+        "stream-spec" => ServerFuzzTargets.StreamSpecs.Value,
+        "push-frames" => ServerFuzzTargets.PushFrames.Value,
         _ => throw new ArgumentException(name),
     };
 
-    public static readonly string[] Names = ["npy", "safetensors", "torch-zip", "torch-legacy", "tflite", "loader"];
+    public static readonly string[] Names = ["npy", "safetensors", "torch-zip", "torch-legacy", "tflite", "loader", "onnx", "stream-spec", "push-frames"];
 
     private static readonly Lazy<FuzzTarget> Npy = new(() => new FuzzTarget("npy", "fuzz.npy",
         [.. Directory.GetFiles(Fixture("npy"), "*.npy").Order().Concat([Fixture("port", "tiny_base_logits.npy"), Fixture("port", "tiny_stream_logits.npy")])

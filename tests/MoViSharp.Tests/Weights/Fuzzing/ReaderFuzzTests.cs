@@ -23,4 +23,25 @@ public class ReaderFuzzTests(ITestOutputHelper output)
     [Fact] public void Tflite_reader_and_importer_keep_their_contract() => Fuzz("tflite", 1000);
 
     [Fact] public void Checkpoint_loader_keeps_its_contract() => Fuzz("loader", 600);
+
+    [Fact] public void Onnx_loader_and_step_keep_their_contract() => Fuzz("onnx", 300);
+
+    [Fact] public void Stream_spec_body_keeps_its_contract() => Fuzz("stream-spec", 4000);
+
+    [Fact] public void Pushed_frames_keep_their_contract() => Fuzz("push-frames", 4000);
+}
+
+/// <summary>A fuzz target whose unmutated seeds are refused would only ever test its refusals.</summary>
+[Trait("Category", "Fuzz")]
+public class FuzzSeedTests
+{
+    [Theory]
+    [InlineData("onnx")]
+    [InlineData("stream-spec")]
+    public void Every_seed_is_read(string name)
+    {
+        var target = FuzzTargets.Get(name);
+        foreach (byte[] seed in target.SeedBytes)
+            Assert.Null(ReaderContract.Check(name, seed, target.InputName, target.Read, target.Allowed));
+    }
 }
