@@ -38,7 +38,9 @@ internal static class OnnxGraphCheck
         long[] frame = info.Form == OnnxExportForm.Clip ? [-1, 3, info.Frames, info.Height, info.Width]
             : info.InputLayout == "nthwc" ? [-1, 1, info.Height, info.Width, 3] : [-1, 3, info.Height, info.Width];
         Expect(inputs, info.Input, frame, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, "input", source);
-        Expect(outputs, OnnxModelInfo.LogitsOutput, [-1, info.Classes], Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, "output", source);
+        // A clip graph gives [B, T′, K] (T′: one row per output frame, 1 for models that pool the clip); a step graph [B, K].
+        long[] logits = info.Form == OnnxExportForm.Clip ? [-1, -1, info.Classes] : [-1, info.Classes];
+        Expect(outputs, OnnxModelInfo.LogitsOutput, logits, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, "output", source);
 
         long elements = 0;
         foreach (var (s, i) in info.States.Select((s, i) => (s, i)))
@@ -76,7 +78,7 @@ internal static class OnnxGraphCheck
     // Sizes are at most int.MaxValue and ranks at most MaxRank: saturate rather than overflow.
     private static long Product(long[] shape) => shape.Aggregate(1L, (a, d) => a > MaxStateElements ? a : a * d);
 
-    /// <summary>The graph has <paramref name="name"/> of this type and shape (-1: the batch axis, whatever the graph says there).</summary>
+    /// <summary>The graph has <paramref name="name"/> of this type and shape (the batch axis, a -1 on either side: any size).</summary>
     private static void Expect(IReadOnlyDictionary<string, NodeMetadata> values, string name, long[] shape,
         Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type, string field, string source)
     {
@@ -85,7 +87,7 @@ internal static class OnnxGraphCheck
         if (!meta.IsTensor || meta.ElementDataType != type)
             throw new CheckpointFormatException(source, field, $"graph value '{name}' is not a {type} tensor");
         int[] dims = meta.Dimensions;
-        if (dims.Length != shape.Length || dims.Zip(shape).Skip(1).Any(d => d.First != d.Second && d.First != -1))
+        if (dims.Length != shape.Length || dims.Zip(shape).Skip(1).Any(d => d.First != d.Second && d.First != -1 && d.Second != -1))
             throw new CheckpointFormatException(source, field,
                 $"graph value '{name}' is [{string.Join(", ", dims)}], the metadata says [{string.Join(", ", shape.Skip(1).Prepend(-1))}]");
     }
