@@ -118,31 +118,8 @@ public static class PostgresMembershipSchema
     };
 
     /// <summary>Creates the tables when missing and writes the current text of every query (several processes may do this at once).</summary>
-    public static async Task EnsureAsync(string connectionString, CancellationToken cancel = default)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancel).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException)
-        {
-            throw new InvalidOperationException($"Cannot reach the PostgreSQL database for Orleans membership ({Describe(connectionString)}): {e.Message}", e);
-        }
-        await using var transaction = await connection.BeginTransactionAsync(cancel).ConfigureAwait(false);
-        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({PostgresSchemaLock.Key}); {Tables}", connection, transaction))
-            await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
-        foreach (var (key, text) in Queries)
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ($1, $2) ON CONFLICT (QueryKey) DO UPDATE SET QueryText = excluded.QueryText",
-                connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = key });
-            command.Parameters.Add(new NpgsqlParameter { Value = text });
-            await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancel).ConfigureAwait(false);
-    }
+    public static Task EnsureAsync(string connectionString, CancellationToken cancel = default) =>
+        OrleansQueryInstaller.InstallAsync(connectionString, "Orleans membership", Tables, Queries, cancel);
 
     /// <summary>Host and database of a connection string, never its password.</summary>
     internal static string Describe(string connectionString)

@@ -42,11 +42,21 @@ for target in "${targets[@]}"; do
   [ -n "$name" ] || { echo "fuzz.sh: unknown target '$target'" >&2; exit 2; }
   echo "fuzz.sh: $target, $count inputs, $threads thread(s)" >&2
   start=$(date +%s)
-  if ! dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo \
-       --filter "FullyQualifiedName=MoViSharp.Tests.Weights.Fuzzing.ReaderFuzzTests.$name" --logger "console;verbosity=normal"; then
-    echo "$target: FAILED after $(( $(date +%s) - start )) s (failing inputs saved under $MOVISHARP_FUZZ_SAVE/$target/)" >> "$report"
+  # Each thread's current input is written here first: after a native crash (the test host dies, nothing is saved) they are
+  # the inputs that were being read, copied beside the saved failures as crash-*.
+  inflight="$(mktemp -d)"
+  if ! MOVISHARP_FUZZ_INFLIGHT="$inflight" dotnet test tests/MoViSharp.Tests/MoViSharp.Tests.csproj -c Release --no-build -nologo \
+       --filter "FullyQualifiedName=MoViSharp.Tests.Weights.Fuzzing.ReaderFuzzTests.$name" --logger "console;verbosity=normal" | tee "$inflight.log"; then
+    if grep -q "Test Run Aborted" "$inflight.log"; then   # the test host died
+      mkdir -p "$MOVISHARP_FUZZ_SAVE/$target"
+      for f in "$inflight"/*; do [ -e "$f" ] && cp "$f" "$MOVISHARP_FUZZ_SAVE/$target/crash-$(date +%s)-$(basename "$f")"; done
+      echo "$target: test host died after $(( $(date +%s) - start )) s; the inputs in flight are saved as $MOVISHARP_FUZZ_SAVE/$target/crash-*" >> "$report"
+    else
+      echo "$target: FAILED after $(( $(date +%s) - start )) s (failing inputs saved under $MOVISHARP_FUZZ_SAVE/$target/)" >> "$report"
+    fi
     status=1
   fi
+  rm -rf "$inflight" "$inflight.log"
 done
 echo "--- fuzz report ($report)" >&2
 cat "$report"

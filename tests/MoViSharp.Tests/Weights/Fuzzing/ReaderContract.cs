@@ -31,6 +31,7 @@ internal static class ReaderContract
     {
         Exception? thrown = null;
         long allocated = 0;
+        RecordInFlight(reader, input, save);
         var work = Task.Factory.StartNew(() =>
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -49,6 +50,18 @@ internal static class ReaderContract
         if (allocated > limit)
             Fail(reader, input, save, $"allocated {allocated} managed bytes for a {input.Length}-byte input (limit {limit})");
         return thrown;
+    }
+
+    /// <summary>
+    /// With <c>MOVISHARP_FUZZ_INFLIGHT</c> set, the input about to be read, one file per fuzzing thread: a native crash kills the
+    /// process before <see cref="Fail"/> can save anything, and these files are then the inputs that were being read.
+    /// </summary>
+    private static void RecordInFlight(string reader, byte[] input, Func<byte[], (string Extension, byte[] Bytes)>? save)
+    {
+        if (FuzzSettings.InFlightFolder is not { } folder) return;
+        var (extension, bytes) = save?.Invoke(input) ?? (".bin", input);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, $"{reader}-thread{Environment.CurrentManagedThreadId}{extension}"), bytes);
     }
 
     private static void Fail(string reader, byte[] input, Func<byte[], (string Extension, byte[] Bytes)>? save, string why)
