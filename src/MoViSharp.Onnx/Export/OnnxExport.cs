@@ -15,7 +15,9 @@ public sealed class OnnxExport(OnnxGraph graph, OnnxModelInfo info, string descr
     {
         Graph.RemoveUnused();
         var opsets = Graph.Nodes.Any(n => n.Domain == "com.microsoft") ? new[] { ("com.microsoft", 1) } : [];
-        return Graph.ToModel($"movisharp_{Info.ModelId}_{OnnxModelInfo.FormName(Info.Form)}", OnnxExportOptions.Opset, Info.ToMetadata(), Description, opsets);
+        var model = Graph.ToModel($"movisharp_{Info.ModelId}_{OnnxModelInfo.FormName(Info.Form)}", OnnxExportOptions.Opset, Info.ToMetadata(), Description, opsets);
+        OnnxGraphSeal.Seal(model);
+        return model;
     }
 
     /// <summary>The serialized ONNX model.</summary>

@@ -1,6 +1,7 @@
 using MoViSharp.Classification;
 using MoViSharp.Models;
 using MoViSharp.Onnx.Export;
+using MoViSharp.Onnx.Graph;
 using MoViSharp.Streaming;
 using MoViSharp.Weights;
 using static TorchSharp.torch;
@@ -58,6 +59,7 @@ public sealed class OnnxClassifier : IVideoClassifier
     public static OnnxClassifier Load(byte[] model, string source, OnnxRuntimeOptions? options = null, bool normalizeInput = true)
     {
         options ??= new();
+        OnnxGraphSeal.Verify(model, source);   // before ONNX Runtime parses it: see OnnxGraphSeal for why
         var session = new OnnxGraphSession(model, options, source);
         return new OnnxClassifier(null, session, null, options, false, normalizeInput, source);
     }

@@ -21,7 +21,7 @@ public class OnnxKnownFailureClasses
     private static readonly Case[] Cases =
     [
         new("truncated" + OnnxSavedInput.PatchExtension, "InvalidDataException (outside the contract) wrapping ONNX Runtime's protobuf error",
-            () => $"length {OnnxFuzzTarget.PlainSeed.Value.Length / 3}\n", "ONNX Runtime cannot load it"),
+            () => $"length {OnnxFuzzTarget.PlainSeed.Value.Length / 3}\n", "not a readable ONNX model"),
         new("preprocessing_frames_is_a_string" + OnnxSavedInput.MetadataExtension, "InvalidOperationException from JsonNode.GetValue<int>",
             () => Metadata("plain", "preprocessing", p => p.Replace("\"frames\":", "\"frames\":\"x\",\"was\":", StringComparison.Ordinal)),
             "preprocessing 'frames' is not a Int32"),
