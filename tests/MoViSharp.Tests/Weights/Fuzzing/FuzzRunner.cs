@@ -18,6 +18,8 @@ internal static class FuzzRunner
         var refused = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var gate = new object();
         var clock = Stopwatch.StartNew();
+        // Long runs (MOVISHARP_FUZZ_REPORT set) report progress every 1,000 inputs beside the report.
+        string? progress = Environment.GetEnvironmentVariable("MOVISHARP_FUZZ_REPORT") is { Length: > 0 } r ? r + ".progress" : null;
         Gen.Select(Gen.Int[0, target.Seeds.Count - 1], Gen.ULong).Sample((seedIndex, mutationSeed) =>
         {
             var (seed, mutator) = target.Seeds[seedIndex];
@@ -27,6 +29,9 @@ internal static class FuzzRunner
             {
                 if (thrown is null) read++;
                 else refused[thrown.GetType().Name] = refused.GetValueOrDefault(thrown.GetType().Name) + 1;
+                long done = read + refused.Values.Sum();
+                if (progress is not null && done % 1000 == 0)
+                    File.WriteAllText(progress, $"{target.Name}: {done} of {count} inputs after {clock.Elapsed.TotalSeconds:0} s\n");
             }
         }, seed: FuzzSettings.Seed, iter: count, threads: FuzzSettings.Threads, print: t => $"seed file {t.Item1}, mutation seed {t.Item2}");
         string summary = string.Create(CultureInfo.InvariantCulture,

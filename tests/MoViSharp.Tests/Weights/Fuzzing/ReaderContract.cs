@@ -31,7 +31,7 @@ internal static class ReaderContract
     {
         Exception? thrown = null;
         long allocated = 0;
-        RecordInFlight(reader, input, save);
+        RecordInFlight(reader, input);
         var work = Task.Factory.StartNew(() =>
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -56,12 +56,12 @@ internal static class ReaderContract
     /// With <c>MOVISHARP_FUZZ_INFLIGHT</c> set, the input about to be read, one file per fuzzing thread: a native crash kills the
     /// process before <see cref="Fail"/> can save anything, and these files are then the inputs that were being read.
     /// </summary>
-    private static void RecordInFlight(string reader, byte[] input, Func<byte[], (string Extension, byte[] Bytes)>? save)
+    /// The raw bytes, not the regression format: encoding a patch per input would slow the run several times.
+    private static void RecordInFlight(string reader, byte[] input)
     {
         if (FuzzSettings.InFlightFolder is not { } folder) return;
-        var (extension, bytes) = save?.Invoke(input) ?? (".bin", input);
         Directory.CreateDirectory(folder);
-        File.WriteAllBytes(Path.Combine(folder, $"{reader}-thread{Environment.CurrentManagedThreadId}{extension}"), bytes);
+        File.WriteAllBytes(Path.Combine(folder, $"{reader}-thread{Environment.CurrentManagedThreadId}.raw"), input);
     }
 
     private static void Fail(string reader, byte[] input, Func<byte[], (string Extension, byte[] Bytes)>? save, string why)
