@@ -17,12 +17,9 @@ public static class OnnxGraphSeal
 {
     public const string Key = "movisharp_graph_sha256";
 
-    /// <summary>Adds the digest of <paramref name="model"/> (replacing an earlier one).</summary>
-    internal static void Seal(OnnxProto.ModelProto model)
-    {
-        RemoveSeal(model);
-        model.MetadataProps.Add(new OnnxProto.StringStringEntryProto { Key = Key, Value = Digest(model) });
-    }
+    /// <summary>Adds the digest of <paramref name="model"/> (a freshly built model: it has no seal yet).</summary>
+    internal static void Seal(OnnxProto.ModelProto model) =>
+        model.MetadataProps.Add(new OnnxProto.StringStringEntryProto { Key = Key, Value = DigestWithoutMetadata(model) });
 
     /// <summary>Throws <see cref="CheckpointFormatException"/> naming <paramref name="source"/> unless the bytes are an ONNX model whose digest matches.</summary>
     public static void Verify(byte[] bytes, string source)
@@ -39,24 +36,22 @@ public static class OnnxGraphSeal
                 "missing: MoViSharp runs only ONNX graphs it exported (export the model again with `movisharp export --onnx`)");
         if (seals.Count > 1) throw new CheckpointFormatException(source, $"metadata/{Key}", $"present {seals.Count} times");
         string expected = seals[0].Value;
-        string actual = Digest(model);
+        string actual = DigestWithoutMetadata(model);
         if (!string.Equals(expected, actual, StringComparison.Ordinal))
             throw new CheckpointFormatException(source, $"metadata/{Key}",
                 "the graph was changed after export (its digest does not match); MoViSharp refuses changed graphs because ONNX Runtime " +
                 "does not validate every graph and a damaged one can crash the process");
     }
 
-    /// <summary>SHA-256 (lower-case hex) of the model serialized without its metadata entries.</summary>
-    private static string Digest(OnnxProto.ModelProto model)
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the model serialized without its metadata entries. The entries are set aside and put back
+    /// rather than the model cloned: a model is megabytes of weights.
+    /// </summary>
+    private static string DigestWithoutMetadata(OnnxProto.ModelProto model)
     {
-        var copy = model.Clone();
-        copy.MetadataProps.Clear();
-        return Convert.ToHexString(SHA256.HashData(copy.ToByteArray())).ToLowerInvariant();
-    }
-
-    private static void RemoveSeal(OnnxProto.ModelProto model)
-    {
-        for (int i = model.MetadataProps.Count - 1; i >= 0; i--)
-            if (model.MetadataProps[i].Key == Key) model.MetadataProps.RemoveAt(i);
+        var metadata = model.MetadataProps.ToList();
+        model.MetadataProps.Clear();
+        try { return Convert.ToHexString(SHA256.HashData(model.ToByteArray())).ToLowerInvariant(); }
+        finally { model.MetadataProps.Add(metadata); }
     }
 }
