@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MoViSharp.Cli.Search;
 using MoViSharp.Families.MoViNets;
+using MoViSharp.Families.TinyVideoNets;
+using MoViSharp.Models;
 using MoViSharp.IO;
 using MoViSharp.Search;
 using MoViSharp.Weights;
@@ -13,7 +15,8 @@ using TorchSharp;
 namespace MoViSharp.Cli.Commands;
 
 /// <summary>
-/// `movisharp scale`: compound scaling around a base architecture (a found one, or a published MoViNet such as a0) — random
+/// `movisharp scale`: compound scaling around a base architecture (a found one, a published MoViNet such as a0 or a published
+/// TVN such as tvn1, in a space of its kind) — random
 /// search over width and depth multipliers, resolution, frames and frame stride under a hard cost limit, each draw trained with
 /// the same brief budget as `search`. Writes scale-log.csv/json (usable as `search --baselines`), pareto.png and best/.
 /// </summary>
@@ -22,7 +25,7 @@ public static class ScaleCommand
     public static Command Create()
     {
         var setup = new SearchSetup();
-        var basePoint = new Option<string>("--base") { Description = "A published MoViNet (a0, a1, a2: its stream point) or an architecture.json", Required = true };
+        var basePoint = new Option<string>("--base") { Description = "A published model of the space's kind (a0, a1, a2: their stream points; tvn1…tvn4) or an architecture.json", Required = true };
         var samples = new Option<int>("--samples") { Description = "Scalings to train", DefaultValueFactory = _ => 12 };
         var widths = new Option<string>("--widths") { Description = "Width multipliers to draw from", DefaultValueFactory = _ => "0.25,0.375,0.5,0.625,0.75,1,1.25" };
         var depths = new Option<string>("--depths") { Description = "Depth multipliers to draw from", DefaultValueFactory = _ => "0.25,0.5,0.75,1,1.25" };
@@ -33,24 +36,14 @@ public static class ScaleCommand
         setup.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
-            var space = MoViNetSearchSpace.Load(result.GetValue(setup.Space)!);
+            var space = SearchSpaces.Load(result.GetValue(setup.Space)!) as IScalableSearchSpace
+                ?? throw new CliException("scale needs a MoViNet or TVN space.");
             string b = result.GetValue(basePoint)!;
-            MoViNetArchitecture start;
-            if (File.Exists(b)) start = MoViNetArchitecture.FromJson(JsonNode.Parse(File.ReadAllText(b)), b);
-            else
-            {
-                var (point, reason) = MoViNetSearchSpace.Default.FromConfig(MoViNetSpecs.Get(b, MoViNetVariant.Stream), 1);
-                start = point ?? throw new CliException($"{b}-stream is not a point of the MoViNet space: {reason}.");
-            }
+            var start = BasePoint(space, b);
+            var axes = space.InputAxes;
             var choices = new ScalingChoices(Doubles(result.GetValue(widths)!, "--widths"), Doubles(result.GetValue(depths)!, "--depths"),
-                space.Resolutions, space.Frames, space.FrameStrides);
-            // Scaled points keep the base's block strides and kernels but leave the space's width and depth ranges.
-            var scaled = space with
-            {
-                Name = space.Name + " (scaled)", WidthMultiplier = new(1e-3, 1e3), ExpansionRatio = new(1e-3, 1e3), DepthMin = 1, DepthMax = 1000,
-                Kernels = space.Kernels.Union(start.Blocks.SelectMany(x => x.Layers).Select(l => (l.KernelTime, l.KernelSize))).ToList(),
-                Hidden = [start.Hidden], SqueezeExcitation = [start.SqueezeExcitation], Causal = [start.Causal],
-            };
+                axes.Resolutions, axes.Frames, axes.FrameStrides);
+            var scaled = space.ScalingSpace(start);
             var (train, val) = setup.Datasets(result);
             if (result.GetValue(setup.Threads) is int n) torch.set_num_threads(Math.Max(1, n));
             var (cost, limit) = setup.CostAndLimit(result, scaled, train.Classes.Count);
@@ -59,21 +52,21 @@ public static class ScaleCommand
             string best = Path.Combine(outDir, "best");
             Directory.CreateDirectory(best);
             AtomicFile.WriteAllText(Path.Combine(outDir, "command.txt"), "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
-            var search = new ScalingSearch(start, cost, new BriefTrainingEvaluator(scaled, train, val, setup.Training(result)), choices, limit.Value, result.GetValue(setup.Seed));
+            var search = new ScalingSearch(space, start, cost, new BriefTrainingEvaluator(scaled, train, val, setup.Training(result)), choices, limit.Value, result.GetValue(setup.Seed));
             var clock = Stopwatch.StartNew();
             search.NewBest += (entry, model) =>
             {
                 MoViSharpCheckpoint.Save(Path.Combine(best, "model.safetensors"), model, train.Classes);
-                AtomicFile.WriteAllText(Path.Combine(best, "config.json"), MoViNetConfigJson.Write((MoViNetConfig)model.Config) + "\n");
+                AtomicFile.WriteAllText(Path.Combine(best, "config.json"), ModelConfigFile.Write(model.Config) + "\n");
                 AtomicFile.WriteAllText(Path.Combine(best, "architecture.json"), entry.Architecture.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             };
             search.Proposed += (entry, history) =>
             {
                 Console.Error.WriteLine($"#{entry.Id} {entry.Change}: {(entry.Feasible ? $"top-1 {entry.Accuracy:P1}, {SearchSetup.F(entry.Cost)} {cost.Unit}" : $"rejected ({SearchSetup.F(entry.Cost)} {cost.Unit})")} | {clock.Elapsed.TotalMinutes:F1} min");
-                Write(outDir, history, cost, limit.Value, b);
+                Write(outDir, history, cost, limit.Value, b, space.Kind);
             };
-            var history = search.Run(result.GetValue(samples), space.WidthStep);
-            Write(outDir, history, cost, limit.Value, b);
+            var history = search.Run(result.GetValue(samples));
+            Write(outDir, history, cost, limit.Value, b, space.Kind);
             var winner = history.Where(h => h.Trained).OrderByDescending(h => h.Accuracy).ThenBy(h => h.Cost).FirstOrDefault();
             Console.WriteLine(winner is null ? "No scaling met the limit." : $"Best scaling: {winner.Change}: top-1 {winner.Accuracy:P1} at {SearchSetup.F(winner.Cost)} {cost.Unit}");
             return winner is null ? 1 : 0;
@@ -81,12 +74,12 @@ public static class ScaleCommand
         return command;
     }
 
-    private static void Write(string outDir, IReadOnlyList<EvaluatedArchitecture> history, IArchitectureCost cost, double limit, string baseName)
+    private static void Write(string outDir, IReadOnlyList<EvaluatedArchitecture> history, IArchitectureCost cost, double limit, string baseName, string spaceKind)
     {
         SearchLog.WriteCsv(Path.Combine(outDir, "scale-log.csv"), history, cost.Unit);
         SearchLog.WriteJson(Path.Combine(outDir, "scale-log.json"), history, new JsonObject
         {
-            ["algorithm"] = "compound-scaling", ["base"] = baseName, ["cost"] = cost.Name, ["cost_unit"] = cost.Unit, ["cost_limit"] = limit,
+            ["algorithm"] = "compound-scaling", ["space_kind"] = spaceKind, ["base"] = baseName, ["cost"] = cost.Name, ["cost_unit"] = cost.Unit, ["cost_limit"] = limit,
         });
         SearchPlots.WritePareto(Path.Combine(outDir, "pareto.png"), history, $"{cost.Name} ({cost.Unit})", limit, [], $"Compound scaling of {baseName}");
     }
@@ -96,9 +89,26 @@ public static class ScaleCommand
     {
         var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new CliException($"{path}: not a scale log.");
         string name = o["base"]?.GetValue<string>() ?? "base";
+        string kind = o["space_kind"]?.GetValue<string>() ?? MoViNetSearchSpace.KindName;     // logs before TVN scaling hold MoViNet points
         var history = (o["history"] as JsonArray ?? throw new CliException($"{path}: no 'history'."))
-            .Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]")).ToList();
+            .Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]", kind == TvnSearchSpace.KindName ? TvnSearchSpace.Default : null)).ToList();
         return ParetoFront.Of(history).Select(h => new PlotBaseline($"scaled {name}: {h.Change}", h.Cost, h.Accuracy)).ToList();
+    }
+
+    /// <summary>The base: an architecture.json of the space's kind, or a published model (a0…a2 stream points; tvn1…tvn4).</summary>
+    private static ISearchPoint BasePoint(IScalableSearchSpace space, string b)
+    {
+        if (File.Exists(b)) return space.PointFromJson(JsonNode.Parse(File.ReadAllText(b)), b);
+        switch (space)
+        {
+            case TvnSearchSpace:
+                if (!TvnSpecs.Names.Contains(b)) throw new CliException($"--base: '{b}' is neither a file nor a published TVN (known: {string.Join(", ", TvnSpecs.Names)}).");
+                var c = TvnSpecs.Get(b);
+                return new TvnArchitecture(c.Blocks.ToList(), c.Frames, c.FrameStride, c.ImageSize);
+            default:
+                var (point, reason) = MoViNetSearchSpace.Default.FromConfig(MoViNetSpecs.Get(b, MoViNetVariant.Stream), 1);
+                return point ?? throw new CliException($"{b}-stream is not a point of the MoViNet space: {reason}.");
+        }
     }
 
     private static List<double> Doubles(string text, string option) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

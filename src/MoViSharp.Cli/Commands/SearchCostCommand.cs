@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using MoViSharp.Inference;
 using MoViSharp.IO;
 using MoViSharp.Search;
@@ -23,10 +24,14 @@ public static class SearchCostCommand
         var tables = new Option<string?>("--latency-tables") { Description = "Folder of the cached tables (default: ~/.cache/movisharp/latency)" };
         var clock = new Option<string>("--clock") { Description = "wall (elapsed time) or thread-cpu (CPU time of the compute thread: robust on a shared machine, one thread only)", DefaultValueFactory = _ => "wall" };
         var depthwise = new Option<string>("--depthwise") { Description = SearchCliOptions.DepthwiseDescription, DefaultValueFactory = _ => "measured" };
+        var architectures = new Option<string?>("--architectures")
+        {
+            Description = "Comma-separated architecture.json files (e.g. a search's best and a scale baseline) to time side by side instead of random points",
+        };
         var output = CliOptions.Output("Folder receiving latency-validation.json and latency-validation.md", aliases: "--out");
         var command = new Command("search-cost", "Measures per-layer latency tables on this machine and validates the predictor on random architectures.")
         {
-            space, samples, threads, seed, classes, repeats, tables, clock, depthwise, output,
+            space, samples, threads, seed, classes, repeats, tables, clock, depthwise, architectures, output,
         };
         command.SetAction(result => CliErrors.Run(() =>
         {
@@ -36,9 +41,12 @@ public static class SearchCostCommand
             string? folder = result.GetValue(tables);
             var options = SearchCliOptions.ParseDepthwise(result.GetValue(depthwise)!);
             var timing = SearchCliOptions.ParseClock(result.GetValue(clock)!);
+            var searchSpace = MoViNetSearchSpace.Load(result.GetValue(space)!);
+            var points = result.GetValue(architectures)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(ReadArchitecture).ToList();
             var validation = new LatencyValidation
             {
-                Space = MoViNetSearchSpace.Load(result.GetValue(space)!), Samples = result.GetValue(samples), Seed = result.GetValue(seed),
+                Space = points is null ? searchSpace : searchSpace.Admitting(points), Points = points, Samples = result.GetValue(samples), Seed = result.GetValue(seed),
                 Threads = threadCounts, Classes = result.GetValue(classes), Repeats = result.GetValue(repeats), CompileOptions = options, Clock = timing,
                 TablePath = t => folder is null ? LatencyTable.DefaultPath(t, options, timing) : Path.Combine(folder, Path.GetFileName(LatencyTable.DefaultPath(t, options, timing))),
             };
@@ -51,5 +59,11 @@ public static class SearchCostCommand
             return 0;
         }));
         return command;
+    }
+
+    private static MoViNetArchitecture ReadArchitecture(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"--architectures: {path} does not exist.");
+        return MoViNetArchitecture.FromJson(JsonNode.Parse(File.ReadAllText(path)), path);
     }
 }

@@ -4,7 +4,9 @@ namespace MoViSharp.Search;
 /// Compound scaling of a base point (how MoViNet A0–A5 came from the searched base, movinet.md §5): every width times a width
 /// multiplier (as a multiple of the space's width step, expansions keeping their ratios), every block's depth times a depth
 /// multiplier (rounded up, extra layers repeating the block's last), and the input's resolution, frames and frame stride
-/// set directly. The result is clamped into nothing: callers check it against their space.
+/// set directly. A TVN point scales the same way: filters by the width multiplier (a multiple of the filter step), repeats by
+/// the depth multiplier (rounded up), image size, frames and frame stride set. The result is clamped into nothing: callers
+/// check it against their space.
 /// </summary>
 public sealed record CompoundScaling(double Width, double Depth, int Resolution, int Frames, int FrameStride)
 {
@@ -26,6 +28,18 @@ public sealed record CompoundScaling(double Width, double Depth, int Resolution,
             FrameStride = FrameStride,
         };
     }
+
+    public TvnArchitecture Apply(TvnArchitecture a, int filterStep = 4) => a with
+    {
+        Blocks = a.Blocks.Select(b => b with
+        {
+            Filters = Math.Max(filterStep, (int)Math.Round(b.Filters * Width / filterStep, MidpointRounding.AwayFromZero) * filterStep),
+            Repeats = Math.Max(1, (int)Math.Ceiling(b.Repeats * Depth - 1e-9)),
+        }).ToList(),
+        ImageSize = Resolution,
+        Frames = Frames,
+        FrameStride = FrameStride,
+    };
 
     public override string ToString() => $"width ×{Width:0.###}, depth ×{Depth:0.###}, {Frames}×{Resolution}² stride {FrameStride}";
 }

@@ -31,12 +31,18 @@ public sealed class LatencyValidation
     public TimingClock Clock { get; init; } = TimingClock.Wall;
     /// <summary>The table file per thread count (null: not cached).</summary>
     public Func<int, string?> TablePath { get; init; } = _ => null;
+    /// <summary>
+    /// Given architectures to measure instead of <see cref="Samples"/> random ones (e.g. a search's best and its baseline, timed
+    /// side by side in one run). They are made causal like the random ones; a point outside <see cref="Space"/> is allowed.
+    /// </summary>
+    public IReadOnlyList<MoViNetArchitecture>? Points { get; init; }
 
     public LatencyValidationReport Run(Action<string>? log = null)
     {
         var causal = Space with { Causal = [true] };
         var random = new SplitMix64((ulong)Seed);
-        var points = Enumerable.Range(0, Samples).Select(_ => ArchitectureSampler.Sample(causal, ref random)).ToList();
+        var points = Points?.Select(p => p with { Causal = true }).ToList()
+            ?? Enumerable.Range(0, Samples).Select(_ => ArchitectureSampler.Sample(causal, ref random)).ToList();
         var samples = new List<LatencySample>();
         string loadBefore = LoadAverage();
         var started = DateTime.UtcNow;

@@ -22,7 +22,7 @@ public sealed record RealRange(double Min, double Max);
 /// Widths and expansions are ranges rather than short lists so the published A0–A3 are points (their per-block widths are not a
 /// common multiple of any base); a space file can narrow every range (e.g. the paper's multipliers 0.75–1.25).
 /// </summary>
-public sealed record MoViNetSearchSpace : ISearchSpace
+public sealed record MoViNetSearchSpace : IScalableSearchSpace
 {
     public const string KindName = "movinet";
 
@@ -46,6 +46,37 @@ public sealed record MoViNetSearchSpace : ISearchSpace
 
     /// <summary>The full MoViNet space (the defaults above).</summary>
     public static MoViNetSearchSpace Default { get; } = new();
+
+    /// <summary>
+    /// This skeleton with every range opened and every list extended so that <paramref name="points"/> are points of it: how
+    /// points found outside the space (scaled variants, published models) are built and timed with the space's block strides.
+    /// </summary>
+    public MoViNetSearchSpace Admitting(IEnumerable<MoViNetArchitecture> points)
+    {
+        var p = points.ToList();
+        return this with
+        {
+            WidthMultiplier = new(1e-3, 1e3), ExpansionRatio = new(1e-3, 1e3), DepthMin = 1, DepthMax = 1000,
+            Kernels = Kernels.Union(p.SelectMany(a => a.Blocks).SelectMany(b => b.Layers).Select(l => (l.KernelTime, l.KernelSize))).ToList(),
+            Hidden = Hidden.Union(p.Select(a => a.Hidden)).ToList(),
+            SqueezeExcitation = SqueezeExcitation.Union(p.Select(a => a.SqueezeExcitation)).ToList(),
+            Causal = Causal.Union(p.Select(a => a.Causal)).ToList(),
+            Frames = Frames.Union(p.Select(a => a.Frames)).ToList(),
+            FrameStrides = FrameStrides.Union(p.Select(a => a.FrameStride)).ToList(),
+            Resolutions = Resolutions.Union(p.Select(a => a.Resolution)).ToList(),
+        };
+    }
+
+    /// <summary>Scaled variants keep the base's kernels, hidden width, SE and causality, whatever this space lists.</summary>
+    public ISearchSpace ScalingSpace(ISearchPoint basePoint)
+    {
+        var b = As(basePoint);
+        return Admitting([b]) with { Name = Name + " (scaled)", Hidden = [b.Hidden], SqueezeExcitation = [b.SqueezeExcitation], Causal = [b.Causal] };
+    }
+
+    public ISearchPoint Scale(ISearchPoint basePoint, CompoundScaling scaling) => scaling.Apply(As(basePoint), WidthStep);
+
+    public (IReadOnlyList<int> Resolutions, IReadOnlyList<int> Frames, IReadOnlyList<int> FrameStrides) InputAxes => (Resolutions, Frames, FrameStrides);
 
     // ---- choices -------------------------------------------------------------------------------------------------------
 

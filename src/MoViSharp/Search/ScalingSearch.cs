@@ -4,17 +4,17 @@ using MoViSharp.Models;
 namespace MoViSharp.Search;
 
 /// <summary>
-/// Compound-scaling random search (movisharp scale): around a base point, draws width and depth multipliers and input
-/// resolution, frames and frame stride from the given choices, rejects draws over the cost limit untrained, trains and scores
-/// the rest with the same brief budget as a search. Deterministic by seed (draw k uses (seed, k); candidate k trains with
-/// (seed, k)).
+/// Compound-scaling random search (movisharp scale): around a base point of a MoViNet or TVN space, draws width and depth
+/// multipliers and input resolution, frames and frame stride from the given choices, rejects draws over the cost limit
+/// untrained, trains and scores the rest with the same brief budget as a search. Deterministic by seed (draw k uses (seed, k);
+/// candidate k trains with (seed, k)).
 /// </summary>
-public sealed class ScalingSearch(MoViNetArchitecture basePoint, IArchitectureCost cost, IArchitectureEvaluator evaluator, ScalingChoices choices, double limit, long seed)
+public sealed class ScalingSearch(IScalableSearchSpace space, ISearchPoint basePoint, IArchitectureCost cost, IArchitectureEvaluator evaluator, ScalingChoices choices, double limit, long seed)
 {
     public event Action<EvaluatedArchitecture, IReadOnlyList<EvaluatedArchitecture>>? Proposed;
     public event Action<EvaluatedArchitecture, VideoModel>? NewBest;
 
-    public IReadOnlyList<EvaluatedArchitecture> Run(int samples, int widthStep, CancellationToken cancellationToken = default)
+    public IReadOnlyList<EvaluatedArchitecture> Run(int samples, CancellationToken cancellationToken = default)
     {
         var history = new List<EvaluatedArchitecture>();
         var seen = new HashSet<CompoundScaling>();
@@ -26,7 +26,7 @@ public sealed class ScalingSearch(MoViNetArchitecture basePoint, IArchitectureCo
                 ArchitectureSampler.Pick(choices.Resolutions, ref random), ArchitectureSampler.Pick(choices.Frames, ref random),
                 ArchitectureSampler.Pick(choices.FrameStrides, ref random));
             if (!seen.Add(scaling)) continue;
-            var point = scaling.Apply(basePoint, widthStep);
+            var point = space.Scale(basePoint, scaling);
             int id = history.Count;
             double c = cost.Of(point);
             EvaluatedArchitecture entry;

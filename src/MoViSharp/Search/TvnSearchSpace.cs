@@ -14,7 +14,7 @@ namespace MoViSharp.Search;
 /// defaults contain the published TVN-1…4; they are wide (a random point can have 100 M+ parameters): narrow them in a space
 /// file for a real search.
 /// </summary>
-public sealed record TvnSearchSpace : ISearchSpace
+public sealed record TvnSearchSpace : IScalableSearchSpace
 {
     public const string KindName = "tvn";
 
@@ -77,6 +77,45 @@ public sealed record TvnSearchSpace : ISearchSpace
         var problems = Violations(point);
         return problems.Count == 0 ? (point, null) : (null, string.Join("; ", problems));
     }
+
+    // ---- compound scaling (IScalableSearchSpace) ------------------------------------------------------------------------
+
+    /// <summary>Any filters and repeats; the base's block count, ops, kernels, strides, expansions, SE, skips and gates admitted.</summary>
+    public ISearchSpace ScalingSpace(ISearchPoint basePoint)
+    {
+        var a = As(basePoint);
+        var blocks = a.Blocks;
+        var squeezes = blocks.Where(b => b.Squeeze > 0).Select(b => b.Squeeze).ToList();
+        var c = Block;
+        return this with
+        {
+            Name = Name + " (scaled)",
+            BlockCount = new(Math.Min(BlockCount.Min, blocks.Count), Math.Max(BlockCount.Max, blocks.Count)),
+            Block = c with
+            {
+                SpatialTypes = c.SpatialTypes.Union(blocks.Select(b => b.Spatial)).ToList(),
+                SpatialKernels = c.SpatialKernels.Union(blocks.Select(b => b.SpatialKernel)).ToList(),
+                SpatialStrides = c.SpatialStrides.Union(blocks.Select(b => b.SpatialStride)).ToList(),
+                TemporalTypes = c.TemporalTypes.Union(blocks.Select(b => b.Temporal)).ToList(),
+                TemporalKernels = c.TemporalKernels.Union(blocks.Select(b => b.TemporalKernel)).ToList(),
+                TemporalStrides = c.TemporalStrides.Union(blocks.Select(b => b.TemporalStride)).ToList(),
+                Filters = new(1, 1 << 20),
+                Expand = c.Expand.Union(blocks.Select(b => b.Expand)).ToList(),
+                Skip = c.Skip.Union(blocks.Select(b => b.Skip)).ToList(),
+                SqueezeExcitation = c.SqueezeExcitation.Union(blocks.Select(b => b.Squeeze > 0)).ToList(),
+                SqueezeRatio = new(squeezes.Append(c.SqueezeRatio.Min).Min(), squeezes.Append(c.SqueezeRatio.Max).Max()),
+                ContextGate = c.ContextGate.Union(blocks.Select(b => b.ContextGate)).ToList(),
+                Repeats = new(1, 1000),
+            },
+            Frames = Frames.Append(a.Frames).Distinct().ToList(),
+            FrameStrides = FrameStrides.Append(a.FrameStride).Distinct().ToList(),
+            ImageSizes = ImageSizes.Append(a.ImageSize).Distinct().ToList(),
+        };
+    }
+
+    public ISearchPoint Scale(ISearchPoint basePoint, CompoundScaling scaling) => scaling.Apply(As(basePoint), Block.Filters.Step);
+
+    public (IReadOnlyList<int> Resolutions, IReadOnlyList<int> Frames, IReadOnlyList<int> FrameStrides) InputAxes => (ImageSizes, Frames, FrameStrides);
 
     // ---- the generic view (ISearchSpace) -------------------------------------------------------------------------------
 
