@@ -92,6 +92,22 @@ public sealed class ScaleCommandTests : IDisposable
     }
 
     [Fact]
+    public void Scale_of_published_A0_over_a_MoViNet_space_file_writes_a_stream_config()
+    {
+        string data = Path.Combine(root, "data"), spaceFile = Path.Combine(root, "movinet.json"), output = Path.Combine(root, "a0");
+        SyntheticDatasetWriter.Write(data, perClass: 5, seed: 2, frames: 4, size: 16);
+        File.WriteAllText(spaceFile, (SearchTestSpaces.Tiny with { Causal = [true], Frames = [2], Resolutions = [16], FrameStrides = [1] }).ToJsonText());
+        var run = CliRunner.Run("scale", "--base", "a0", "--space", spaceFile, "--data", data, "--cost", "params", "--target-mparams", "100",
+            "--samples", "1", "--widths", "0.25", "--depths", "0.25", "--batch", "4", "--out", output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Best scaling: width ×0.25, depth ×0.25, 2×16² stride 1", run.Stdout);
+        Assert.Equal("movinet", JsonNode.Parse(File.ReadAllText(Path.Combine(output, "scale-log.json")))!["space_kind"]!.GetValue<string>());
+        var config = Assert.IsType<MoViNetConfig>(ModelConfigFile.Read(Path.Combine(output, "best", "config.json")));
+        Assert.True(config.Causal);
+        Assert.Equal(new[] { 1, 1, 1, 1, 1 }, config.Stages.Select(s => s.Layers.Count));      // A0's depths 1, 3, 3, 4, 4 × 0.25, rounded up
+    }
+
+    [Fact]
     public void Search_cost_times_given_architectures_side_by_side()
     {
         var space = SearchTestSpaces.Tiny with { Causal = [true] };
