@@ -67,6 +67,9 @@ public sealed class Trainer : IDisposable
     {
         using var scope = NewDisposeScope();
         Model.train();
+        // A frozen backbone is a fixed feature extractor: its batch norms keep their running statistics and its dropout is off.
+        if (Options.FreezeBackbone)
+            foreach (var item in Model.Items.Take(Model.Items.Count - 1)) item.Module.eval();
         double lr = Schedule.At(Step);
         foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
         optimizer.zero_grad();

@@ -79,6 +79,27 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_frozen_backbone_keeps_its_weights_and_batch_norm_statistics_while_the_head_learns()
+    {
+        using var scope = NewDisposeScope();
+        var clips = TestModels.Clip(8, 32, batch: 4, seed: 9);
+        var labels = tensor(new long[] { 0, 1, 2, 3 });
+        foreach (bool freeze in new[] { true, false })
+        {
+            using var model = TestModels.Randomize(TinyModels.Create(seed: 5), 3);
+            var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            using (var trainer = new Trainer(model, Options with { FreezeBackbone = freeze }, totalSteps: 4))
+                for (int i = 0; i < 2; i++) trainer.TrainStep(clips, labels);
+            string head = model.Items[^1].Name + ".";
+            var changed = model.state_dict().Where(p => !p.Value.to_type(ScalarType.Float64).eq(before[p.Key].to_type(ScalarType.Float64)).all().item<bool>())
+                .Select(p => p.Key).ToList();
+            Assert.Contains(changed, n => n.StartsWith(head));
+            if (freeze) Assert.All(changed, n => Assert.StartsWith(head, n));
+            else Assert.Contains(changed, n => !n.StartsWith(head) && n.EndsWith("running_mean"));     // the contrast: unfrozen, statistics move
+        }
+    }
+
+    [Fact]
     public void FineTuningReplacesOnlyTheClassifierLogits()
     {
         using var source = TestModels.Randomize(TinyModels.Create(classes: 4), 2);
