@@ -12,6 +12,16 @@ namespace MoViSharp.Search;
 internal static class LayerLatencyProbe
 {
     public const int Warmup = 3;
+    /// <summary>
+    /// Untimed calls also run for at least this long: .NET promotes hot methods to optimised code only after ~30 calls and a
+    /// background delay, so the first network timed in a process measured 5–15 % slow after 3 warm-up calls (docs/search.md §2).
+    /// </summary>
+    public const double WarmupMs = 250;
+    /// <summary>The first measurement of a process warms longer: the timing and stepping code itself is not yet optimised.</summary>
+    public const double FirstWarmupMs = 1500;
+    private static int measured;
+
+    private static double WarmupFor() => Interlocked.Exchange(ref measured, 1) == 0 ? FirstWarmupMs : WarmupMs;
 
     public static double Measure(StreamModule module, VideoShape input, CompileOptions options, int repeats, TimingClock clock = TimingClock.Wall)
     {
@@ -48,8 +58,11 @@ internal static class LayerLatencyProbe
         var times = Enumerable.Range(0, pieces.Count + 1).Select(_ => new double[repeats]).ToArray();
         // Each piece's interval carries one clock read the whole network's step does not; 2 reads per piece fall inside the frame.
         double read = TimingClocks.ReadCostMs(clock);
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        double warmupMs = WarmupFor();
         for (int r = -Warmup; r < repeats; r++)
         {
+            if (r == -1 && warm.Elapsed.TotalMilliseconds < warmupMs) r = -2;      // keep warming until both limits are met
             double begin = TimingClocks.NowMs(clock), inside = 0;
             using (var scope = NewDisposeScope())
             using (var mode = inference_mode())
@@ -77,10 +90,12 @@ internal static class LayerLatencyProbe
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /// <summary>Median time in ms (on <paramref name="clock"/>) of <paramref name="repeats"/> calls after <see cref="Warmup"/> untimed ones.</summary>
+    /// <summary>Median time in ms (on <paramref name="clock"/>) of <paramref name="repeats"/> calls after <see cref="Warmup"/> untimed ones (and <see cref="WarmupMs"/>).</summary>
     public static double Median(int repeats, TimingClock clock, Action step)
     {
-        for (int i = 0; i < Warmup; i++) step();
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        double warmupMs = WarmupFor();
+        for (int i = 0; i < Warmup || warm.Elapsed.TotalMilliseconds < warmupMs; i++) step();
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
