@@ -27,6 +27,10 @@ cp tables/*-1t-measured-threadcpu.json table-scale.json
 "$ms" scale --base a0 --space "$here/space.json" --data bench --target-ms 2 --cost latency --clock thread-cpu --latency-table table-scale.json \
   --samples 10 --widths 0.375,0.5,0.625,0.75,1 --depths 0.5,0.75,1 --epochs 20 --batch 16 --lr 0.01 --threads 1 --hours 1.0 --seed 11 --out scaled-a0 &
 wait
+# Redraw the search's plot with the scaled-A0 front (--hours 0: nothing more is trained).
+"$ms" search --space "$here/space.json" --data bench --target-ms 2 --cost latency --clock thread-cpu --latency-table table-search.json \
+  --evaluations 14 --population 4 --tournament 2 --epochs 20 --batch 16 --lr 0.01 --threads 1 --hours 0 --seed 11 --out search \
+  --baselines scaled-a0/scale-log.json
 
 # The one-shot search on the same data (widths fixed at ×0.5 of the base widths; the supernet would not meet 2 ms at ×1).
 python3 - "$here/space.json" oneshot-space.json <<'PY'
