@@ -42,7 +42,7 @@ cp table-search.json table-oneshot.json
 "$ms" search --algo oneshot --space oneshot-space.json --data bench --cost latency --target-ms 1.8 --clock thread-cpu --latency-table table-oneshot.json \
   --oneshot-epochs 24 --warmup-epochs 8 --epochs 20 --batch 16 --lr 0.01 --threads 1 --seed 11 --out oneshot
 
-# The winners trained from scratch with one final budget (all 600 clips, 40 epochs, lr 0.003), three training seeds each,
+# The winners trained from scratch with one final budget (all 600 clips, 40 epochs, lr 0.003), five training seeds each,
 # and tested on the two unseen seeds.
 final() {   # NAME BEST_DIR SEED
   local stride; stride=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frame_stride'])" "$2/architecture.json")
@@ -52,7 +52,7 @@ final() {   # NAME BEST_DIR SEED
     "$ms" eval "test$t" --weights "final/$1-seed$3/model.safetensors" --frames 8 --stride "$stride" --size 48 --threads 1 --json > "final/$1-seed$3-test$t.json"
   done
 }
-for seed in 1 2 3; do final search search/best "$seed" & final scaled-a0 scaled-a0/best "$seed" & wait; done
+for seed in 1 2 3 4 5; do final search search/best "$seed" & final scaled-a0 scaled-a0/best "$seed" & wait; done
 final oneshot oneshot/best 1
 
 # Measured per-frame latency of both on the idle machine, each order twice (compiled stream step, one thread).
