@@ -21,7 +21,13 @@ internal static class LayerLatencyProbe
     public const double FirstWarmupMs = 1500;
     private static int measured;
 
-    private static double WarmupFor() => Interlocked.Exchange(ref measured, 1) == 0 ? FirstWarmupMs : WarmupMs;
+    /// <summary>Untimed calls: at least <see cref="Warmup"/> of them and for at least <see cref="WarmupMs"/> (the first of a process: <see cref="FirstWarmupMs"/>).</summary>
+    private static void WarmUp(Action step)
+    {
+        double ms = Interlocked.Exchange(ref measured, 1) == 0 ? FirstWarmupMs : WarmupMs;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < Warmup || watch.Elapsed.TotalMilliseconds < ms; i++) step();
+    }
 
     public static double Measure(StreamModule module, VideoShape input, CompileOptions options, int repeats, TimingClock clock = TimingClock.Wall)
     {
@@ -58,11 +64,9 @@ internal static class LayerLatencyProbe
         var times = Enumerable.Range(0, pieces.Count + 1).Select(_ => new double[repeats]).ToArray();
         // Each piece's interval carries one clock read the whole network's step does not; 2 reads per piece fall inside the frame.
         double read = TimingClocks.ReadCostMs(clock);
-        var warm = System.Diagnostics.Stopwatch.StartNew();
-        double warmupMs = WarmupFor();
-        for (int r = -Warmup; r < repeats; r++)
+        // One frame through the pieces; timings are kept when `record` is a repeat index (null: a warm-up frame).
+        void Frame(int? record)
         {
-            if (r == -1 && warm.Elapsed.TotalMilliseconds < warmupMs) r = -2;      // keep warming until both limits are met
             double begin = TimingClocks.NowMs(clock), inside = 0;
             using (var scope = NewDisposeScope())
             using (var mode = inference_mode())
@@ -74,12 +78,14 @@ internal static class LayerLatencyProbe
                     x = pieces[i].Step(x, state) ?? throw new InvalidOperationException($"{model.Config.Id}: piece {i} emitted no frame.");
                     double spent = Math.Max(0, TimingClocks.NowMs(clock) - start - read);
                     inside += spent;
-                    if (r >= 0) times[i][r] = spent;
+                    if (record is int r) times[i][r] = spent;
                 }
                 scope.MoveToOuter(x.reshape(1, -1)).Dispose();
             }
-            if (r >= 0) times[^1][r] = Math.Max(0, TimingClocks.NowMs(clock) - begin - inside - 2 * pieces.Count * read);
+            if (record is int k) times[^1][k] = Math.Max(0, TimingClocks.NowMs(clock) - begin - inside - 2 * pieces.Count * read);
         }
+        WarmUp(() => Frame(null));
+        for (int r = 0; r < repeats; r++) Frame(r);
         return times.Select(MedianOf).ToArray();
     }
 
@@ -93,9 +99,7 @@ internal static class LayerLatencyProbe
     /// <summary>Median time in ms (on <paramref name="clock"/>) of <paramref name="repeats"/> calls after <see cref="Warmup"/> untimed ones (and <see cref="WarmupMs"/>).</summary>
     public static double Median(int repeats, TimingClock clock, Action step)
     {
-        var warm = System.Diagnostics.Stopwatch.StartNew();
-        double warmupMs = WarmupFor();
-        for (int i = 0; i < Warmup || warm.Elapsed.TotalMilliseconds < warmupMs; i++) step();
+        WarmUp(step);
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
