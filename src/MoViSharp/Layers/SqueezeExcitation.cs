@@ -65,7 +65,14 @@ public sealed class SqueezeExcitation : StreamModule
         Type = SqueezeExcitationType.TwoD;
     }
 
-    public override Tensor Forward(Tensor x, StreamState? state)
+    public override Tensor Forward(Tensor x, StreamState? state) => Forward(x, state, hiddenMask: null);
+
+    /// <summary>
+    /// The SE with its hidden units multiplied by <paramref name="hiddenMask"/> ([1, hidden, 1, 1, 1] of 0/1, or null): a
+    /// supernet runs a narrower layer as a channel slice of this one, and the reduction's bias would otherwise leak through
+    /// the hidden units the narrower layer does not have.
+    /// </summary>
+    public Tensor Forward(Tensor x, StreamState? state, Tensor? hiddenMask)
     {
         var pooled = Type switch
         {
@@ -75,7 +82,9 @@ public sealed class SqueezeExcitation : StreamModule
             _ => throw new InvalidOperationException(),
         };
         if (pos_enc is not null) pooled = pos_enc.Forward(pooled, state);
-        var gate = Activations.Gate(expand.Forward(reduce.Forward(pooled, state), state), Gate);
+        var hidden = reduce.Forward(pooled, state);
+        if (hiddenMask is not null) hidden = hidden.mul(hiddenMask);
+        var gate = Activations.Gate(expand.Forward(hidden, state), Gate);
         return x.mul(gate);
 
         static Tensor Concatenated(Tensor x, Tensor context)

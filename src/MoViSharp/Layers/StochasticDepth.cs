@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Layers;
@@ -12,6 +13,9 @@ public static class StochasticDepth
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[0] = x.shape[0];
         var mask = empty(shape, dtype: x.dtype, device: x.device).bernoulli_(keep);
-        return x.mul(mask).div_(keep);
+        // An explicit scalar held to the end of the call: an implicit one can be finalised while libtorch reads it (see
+        // Scalars; it crashed a 20-minute training run with "Unknown scalar type" in div_).
+        using var divisor = keep.ToScalar();
+        return x.mul(mask).div_(divisor);
     }
 }

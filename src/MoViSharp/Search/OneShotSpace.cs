@@ -68,8 +68,8 @@ public sealed class OneShotSpace
             Space.Frames[0], Space.FrameStrides[0], Space.Resolutions[0]);
     }
 
-    /// <summary>Bottlenecks the supernet holds: per block, depth slots × kernels × expansions.</summary>
-    public int CandidateCount => Expansions.Sum(e => Space.DepthMax * Space.Kernels.Count * e.Count);
+    /// <summary>Bottlenecks the supernet holds: per block, depth slots × kernels (every expansion is a slice of the widest).</summary>
+    public int CandidateCount => Widths.Count * Space.DepthMax * Space.Kernels.Count;
 
     /// <summary>The path of the largest choices: deepest, last kernel of the list, widest expansion.</summary>
     public int[] Largest() => Decisions.Select(d => d.Count - 1).ToArray();

@@ -42,12 +42,13 @@ public static class ClipObjective
         using var state = new StreamState((int)clips.shape[0]);      // absent entries are zeros: the causal start of a clip
         double total = 0;
         Tensor? final = null;
+        using var perSubClip = ((long)count).ToScalar();                // explicit: an implicit scalar can be finalised mid-call
         for (int k = 0; k < count; k++)
         {
             long start = (long)k * subClipFrames, length = Math.Min(subClipFrames, frames - start);
             using var scope = NewDisposeScope();
             var logits = model.Logits(clips.narrow(2, start, length), state).select(1, -1);
-            var loss = SmoothedCrossEntropy.Loss(logits, labels, smoothing).div(count);
+            var loss = SmoothedCrossEntropy.Loss(logits, labels, smoothing).div(perSubClip);
             if (backward) loss.backward();
             total += loss.item<float>();
             state.DetachGradients();

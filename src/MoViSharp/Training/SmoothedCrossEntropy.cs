@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -16,6 +17,10 @@ public static class SmoothedCrossEntropy
         var nll = logp.gather(1, targets.unsqueeze(1)).squeeze(1).neg();
         if (smoothing == 0) return nll.mean();
         var uniform = logp.mean([1]).neg();
-        return nll.mul(1 - smoothing).add(uniform.mul(smoothing)).mean();
+        // Explicit scalars held to the end of the call (an implicit one can be finalised while libtorch reads it: see Scalars).
+        using var target = (1 - smoothing).ToScalar();
+        using var spread = smoothing.ToScalar();
+        using var one = 1L.ToScalar();
+        return nll.mul(target).add(uniform.mul(spread), one).mean();
     }
 }

@@ -29,12 +29,17 @@ public sealed class OneShotSearchTests : IDisposable
         Assert.Equal(2, shot.Expansions[0].Count);
         torch.manual_seed(5);
         using var supernet = new OneShotSupernet(shot, classes: 3);
-        Assert.Equal(5 * 2 * 2 * 2, supernet.CandidateCount);
+        // ReZero scales start at 0, which would make every branch invisible: give them values so the branches count.
+        using (no_grad())
+            foreach (var (name, scale) in supernet.named_parameters().Where(p => p.name.EndsWith("rezero", StringComparison.Ordinal)))
+                scale.uniform_(0.5, 1.5);
+        Assert.Equal(5 * 2 * 2, supernet.CandidateCount);         // blocks × slots × kernels: expansions are slices
         Assert.Equal(supernet.CandidateCount, shot.CandidateCount);
         var random = new SplitMix64(11);
         var sampled = shot.Decisions.Select(d => random.NextInt(d.Count)).ToArray();
         using var clips = torch.rand([2L, 3, 4, 32, 32]);
-        foreach (var path in new[] { shot.Largest(), sampled })
+        var narrowest = shot.Decisions.Select(_ => 0).ToArray();     // every layer sliced to its smallest expansion
+        foreach (var path in new[] { shot.Largest(), sampled, narrowest })
         {
             var architecture = shot.ToArchitecture(path);
             Assert.True(shot.Space.Contains(architecture), string.Join("; ", shot.Space.Violations(architecture)));
@@ -50,6 +55,38 @@ public sealed class OneShotSearchTests : IDisposable
             double diff = (logits - expected).abs().max().item<float>();
             Assert.True(diff < 1e-5, $"path {string.Join(",", path)}: max |supernet − standalone| = {diff}");
         }
+    }
+
+    [Fact]
+    public void A_narrow_expansion_trains_the_leading_channels_of_the_widest_and_nothing_else()
+    {
+        var shot = new OneShotSpace(Space(causal: true), expansionChoices: 2);
+        Assert.True(shot.Space.SqueezeExcitation[0], "the tiny space's SE must be on, so the SE slices are exercised");
+        torch.manual_seed(6);
+        using var supernet = new OneShotSupernet(shot, classes: 3);
+        var path = shot.Largest();
+        path[shot.ExpandDecision(2, 0)] = 0;                            // block 2, layer 0 at the narrow expansion
+        var (layer, narrow) = supernet.Candidate(path, 2, 0);
+        int widest = layer.Options.ExpandChannels;
+        Assert.True(narrow < widest, $"expansions {narrow} and {widest}");
+        var expansion = layer.Expansion.parameters().First(p => p.dim() > 1);    // [widest, in, …]
+        var projection = layer.Projection.parameters().First(p => p.dim() > 1); // [out, widest, …]
+        using (no_grad()) layer.ReZeroScale?.fill_(1);                  // at its initial 0 the branch would get no gradient
+        using var expansionBefore = expansion.detach().clone();
+        using var projectionBefore = projection.detach().clone();
+        var optimizer = torch.optim.SGD(supernet.parameters(), 0.5);
+        using var clips = torch.rand([2L, 3, 4, 32, 32]);
+        supernet.train();
+        optimizer.zero_grad();
+        using (var loss = torch.nn.functional.cross_entropy(supernet.Forward(clips, path), torch.tensor(new long[] { 0, 2 })))
+            loss.backward();
+        optimizer.step();
+        using var expansionStep = (expansion.detach() - expansionBefore).abs();
+        using var projectionStep = (projection.detach() - projectionBefore).abs();
+        Assert.True(expansionStep.narrow(0, 0, narrow).max().item<float>() > 0, "the slice's expansion rows did not train");
+        Assert.Equal(0f, expansionStep.narrow(0, narrow, widest - narrow).max().item<float>());
+        Assert.True(projectionStep.narrow(1, 0, narrow).max().item<float>() > 0, "the slice's projection columns did not train");
+        Assert.Equal(0f, projectionStep.narrow(1, narrow, widest - narrow).max().item<float>());
     }
 
     [Fact]
