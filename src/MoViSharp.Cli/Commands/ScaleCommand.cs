@@ -18,7 +18,9 @@ namespace MoViSharp.Cli.Commands;
 /// `movisharp scale`: compound scaling around a base architecture (a found one, a published MoViNet such as a0 or a published
 /// TVN such as tvn1, in a space of its kind) — random
 /// search over width and depth multipliers, resolution, frames and frame stride under a hard cost limit, each draw trained with
-/// the same brief budget as `search`. Writes scale-log.csv/json (usable as `search --baselines`), pareto.png and best/.
+/// the same brief budget as `search`. Writes scale-log.csv/json (usable as `search --baselines`), pareto.png and best/. The log
+/// is rewritten after every proposal, so a stopped or crashed run resumes when the same command is run again: the log's
+/// proposals are kept and the draws continue after them.
 /// </summary>
 public static class ScaleCommand
 {
@@ -52,7 +54,11 @@ public static class ScaleCommand
             string best = Path.Combine(outDir, "best");
             Directory.CreateDirectory(best);
             AtomicFile.WriteAllText(Path.Combine(outDir, "command.txt"), "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
-            var search = new ScalingSearch(space, start, cost, new BriefTrainingEvaluator(scaled, train, val, setup.Training(result)), choices, limit.Value, result.GetValue(setup.Seed));
+            long seed = result.GetValue(setup.Seed);
+            var resumed = Resumed(outDir, b, space.Kind, cost.Name, limit.Value, seed);
+            if (resumed.Count > 0)
+                Console.Error.WriteLine($"Resuming {Path.Combine(outDir, "scale-log.json")}: its {resumed.Count} proposals ({resumed.Count(h => h.Trained)} trained) are kept.");
+            var search = new ScalingSearch(space, start, cost, new BriefTrainingEvaluator(scaled, train, val, setup.Training(result)), choices, limit.Value, seed);
             var clock = Stopwatch.StartNew();
             search.NewBest += (entry, model) =>
             {
@@ -63,10 +69,10 @@ public static class ScaleCommand
             search.Proposed += (entry, history) =>
             {
                 Console.Error.WriteLine($"#{entry.Id} {entry.Change}: {(entry.Feasible ? $"top-1 {entry.Accuracy:P1}, {SearchSetup.F(entry.Cost)} {cost.Unit}" : $"rejected ({SearchSetup.F(entry.Cost)} {cost.Unit})")} | {clock.Elapsed.TotalMinutes:F1} min");
-                Write(outDir, history, cost, limit.Value, b, space.Kind);
+                Write(outDir, history, cost, limit.Value, b, space.Kind, seed);
             };
-            var history = search.Run(result.GetValue(samples));
-            Write(outDir, history, cost, limit.Value, b, space.Kind);
+            var history = search.Run(result.GetValue(samples), resumed: resumed);
+            Write(outDir, history, cost, limit.Value, b, space.Kind, seed);
             var winner = history.Where(h => h.Trained).OrderByDescending(h => h.Accuracy).ThenBy(h => h.Cost).FirstOrDefault();
             Console.WriteLine(winner is null ? "No scaling met the limit." : $"Best scaling: {winner.Change}: top-1 {winner.Accuracy:P1} at {SearchSetup.F(winner.Cost)} {cost.Unit}");
             return winner is null ? 1 : 0;
@@ -74,12 +80,41 @@ public static class ScaleCommand
         return command;
     }
 
-    private static void Write(string outDir, IReadOnlyList<EvaluatedArchitecture> history, IArchitectureCost cost, double limit, string baseName, string spaceKind)
+    /// <summary>The proposals of OUT/scale-log.json when it exists, after checking it is a log of the same scaling.</summary>
+    private static IReadOnlyList<EvaluatedArchitecture> Resumed(string outDir, string baseName, string spaceKind, string cost, double limit, long seed)
+    {
+        string path = Path.Combine(outDir, "scale-log.json");
+        if (!File.Exists(path)) return [];
+        var (header, history) = ReadLog(path);
+        void Same<T>(string key, T expected, T? actual)
+        {
+            if (!EqualityComparer<T>.Default.Equals(expected, actual))
+                throw new CliException($"{path}: the log was written with {key} {actual}, this run has {expected}; use another --out to start a new scaling.");
+        }
+        Same("base", baseName, header["base"]?.GetValue<string>());
+        Same("space kind", spaceKind, header["space_kind"]?.GetValue<string>() ?? MoViNetSearchSpace.KindName);
+        Same("cost", cost, header["cost"]?.GetValue<string>());
+        Same("cost limit", limit, header["cost_limit"]?.GetValue<double>());
+        if (header["seed"] is not null) Same("seed", seed, header["seed"]!.GetValue<long>());
+        return history;
+    }
+
+    private static (JsonObject Header, List<EvaluatedArchitecture> History) ReadLog(string path)
+    {
+        var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new CliException($"{path}: not a scale log.");
+        string kind = o["space_kind"]?.GetValue<string>() ?? MoViNetSearchSpace.KindName;     // logs before TVN scaling hold MoViNet points
+        var history = (o["history"] as JsonArray ?? throw new CliException($"{path}: no 'history'."))
+            .Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]", kind == TvnSearchSpace.KindName ? TvnSearchSpace.Default : null)).ToList();
+        return (o, history);
+    }
+
+    private static void Write(string outDir, IReadOnlyList<EvaluatedArchitecture> history, IArchitectureCost cost, double limit, string baseName, string spaceKind, long seed)
     {
         SearchLog.WriteCsv(Path.Combine(outDir, "scale-log.csv"), history, cost.Unit);
         SearchLog.WriteJson(Path.Combine(outDir, "scale-log.json"), history, new JsonObject
         {
             ["algorithm"] = "compound-scaling", ["space_kind"] = spaceKind, ["base"] = baseName, ["cost"] = cost.Name, ["cost_unit"] = cost.Unit, ["cost_limit"] = limit,
+            ["seed"] = seed,
         });
         SearchPlots.WritePareto(Path.Combine(outDir, "pareto.png"), history, $"{cost.Name} ({cost.Unit})", limit, [], $"Compound scaling of {baseName}");
     }
@@ -87,11 +122,8 @@ public static class ScaleCommand
     /// <summary>The Pareto front of a scale log, as plot baselines.</summary>
     public static IReadOnlyList<PlotBaseline> ReadBaselines(string path)
     {
-        var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new CliException($"{path}: not a scale log.");
+        var (o, history) = ReadLog(path);
         string name = o["base"]?.GetValue<string>() ?? "base";
-        string kind = o["space_kind"]?.GetValue<string>() ?? MoViNetSearchSpace.KindName;     // logs before TVN scaling hold MoViNet points
-        var history = (o["history"] as JsonArray ?? throw new CliException($"{path}: no 'history'."))
-            .Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]", kind == TvnSearchSpace.KindName ? TvnSearchSpace.Default : null)).ToList();
         return ParetoFront.Of(history).Select(h => new PlotBaseline($"scaled {name}: {h.Change}", h.Cost, h.Accuracy)).ToList();
     }
 

@@ -108,6 +108,37 @@ public sealed class ScaleCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_stopped_scale_run_resumes_to_the_uninterrupted_result()
+    {
+        string data = Path.Combine(root, "data"), spaceFile = Path.Combine(root, "movinet.json");
+        SyntheticDatasetWriter.Write(data, perClass: 5, seed: 2, frames: 4, size: 16);
+        File.WriteAllText(spaceFile, (SearchTestSpaces.Tiny with { Causal = [true], Frames = [2], Resolutions = [16], FrameStrides = [1] }).ToJsonText());
+        CliRunner.Result Scale(string output, int samples, int seed = 4) => CliRunner.Run("scale", "--base", "a0", "--space", spaceFile, "--data", data,
+            "--cost", "params", "--target-mparams", "100", "--samples", samples.ToString(), "--widths", "0.25,0.375", "--depths", "0.25,0.5",
+            "--batch", "4", "--seed", seed.ToString(), "--out", output);
+        static List<(string, double)> Trained(string output) => JsonNode.Parse(File.ReadAllText(Path.Combine(output, "scale-log.json")))!["history"]!.AsArray()
+            .Where(h => h!["accuracy"] is not null).Select(h => (h!["change"]!.GetValue<string>(), h["accuracy"]!.GetValue<double>())).ToList();
+
+        string whole = Path.Combine(root, "whole"), stopped = Path.Combine(root, "stopped");
+        var run = Scale(whole, 3);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        run = Scale(stopped, 1);                        // a run stopped after its first candidate: its log is what survives
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var first = Trained(stopped);
+        Assert.Single(first);
+        run = Scale(stopped, 3);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("proposals (1 trained) are kept", run.Stderr);
+        Assert.Equal(Trained(whole), Trained(stopped));
+        Assert.Equal(3, Trained(stopped).Count);
+        Assert.Equal(first[0], Trained(stopped)[0]);
+
+        var other = Scale(stopped, 3, seed: 5);
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("the log was written with seed 4, this run has 5", other.Stderr);
+    }
+
+    [Fact]
     public void Search_cost_times_given_architectures_side_by_side()
     {
         var space = SearchTestSpaces.Tiny with { Causal = [true] };
