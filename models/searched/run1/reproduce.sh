@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Reproduces the architecture-search comparison in models/searched/ (README.md there) with MoViSharp's own commands: about
+# Reproduces the first architecture-search comparison (run1/, models/searched/README.md) with MoViSharp's own commands: about
 # 2.5 hours on 2 idle cores (the search and the scaled-A0 baseline run side by side, one core each, as they did here; README.md
 # explains why a passing run should rather run them one after the other on one shared table).
 # Latency costs are measured on the machine that runs this, so another machine finds other networks.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work="${1:-$root/.work/searched}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+work="${1:-$root/.work/searched-run1}"
 ms="$root/movisharp"
 here="$root/models/searched"
 mkdir -p "$work/final"
