@@ -1,3 +1,4 @@
+using MoViSharp.Streaming;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -20,7 +21,6 @@ public static class SmoothedCrossEntropy
         // Explicit scalars held to the end of the call (an implicit one can be finalised while libtorch reads it: see Scalars).
         using var target = (1 - smoothing).ToScalar();
         using var spread = smoothing.ToScalar();
-        using var one = 1L.ToScalar();
-        return nll.mul(target).add(uniform.mul(spread), one).mean();
+        return nll.mul(target).add(uniform.mul(spread), Scalars.One).mean();
     }
 }
