@@ -27,9 +27,14 @@ public static class SearchCommand
         var population = new Option<int>("--population") { DefaultValueFactory = _ => 8 };
         var tournament = new Option<int>("--tournament") { DefaultValueFactory = _ => 3 };
         var baselines = new Option<string?>("--baselines") { Description = "A `movisharp scale` log (scale-log.json) whose candidates the plot shows as baselines" };
+        var initial = new Option<string?>("--initial")
+        {
+            Description = "Architecture files (architecture.json, comma-separated) that evolution trains first, before random points: e.g. the best network `movisharp scale` found, " +
+                          "so that the search starts from a known good region under the limit",
+        };
         var command = new Command("search", "Searches a MoViNet or TVN space for the most accurate network under a cost limit on this machine (evolution, resumable; or one-shot, MoViNet only).")
         {
-            algo, evaluations, population, tournament, baselines,
+            algo, evaluations, population, tournament, baselines, initial,
         };
         setup.AddTo(command);
         oneShot.AddTo(command);
@@ -59,7 +64,8 @@ public static class SearchCommand
                 "movisharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
 
             var evaluator = new BriefTrainingEvaluator(space, train, val, setup.Training(result));
-            var search = new EvolutionSearch(space, cost, evaluator, settings, statePath);
+            var initialPoints = InitialPoints(space, result.GetValue(initial));
+            var search = new EvolutionSearch(space, cost, evaluator, settings, statePath, initialPoints);
             var clock = Stopwatch.StartNew();
             int startEvaluations = 0;
             search.NewBest += (entry, model) =>
@@ -78,7 +84,7 @@ public static class SearchCommand
                 string what = !entry.Feasible ? $"rejected: {SearchSetup.F(entry.Cost)} {cost.Unit} over the limit"
                     : entry.DuplicateOf is { } d ? $"seen before (#{d}): top-1 {entry.Accuracy:P1}"
                     : $"top-1 {entry.Accuracy:P1}, {SearchSetup.F(entry.Cost)} {cost.Unit}, trained in {entry.TrainSeconds:F0} s";
-                Console.Error.WriteLine($"[{state.Evaluations}/{settings.MaxEvaluations}] #{entry.Id} {(entry.Parent is { } p ? $"from #{p}, {entry.Change}" : "random")}: {what} | " +
+                Console.Error.WriteLine($"[{state.Evaluations}/{settings.MaxEvaluations}] #{entry.Id} {(entry.Parent is { } p ? $"from #{p}, {entry.Change}" : entry.Change)}: {what} | " +
                                         $"best {(b is null ? "-" : $"#{b.Id} {b.Accuracy:P1} at {SearchSetup.F(b.Cost)} {cost.Unit}")} | " +
                                         $"{clock.Elapsed.TotalMinutes:F1} min{(double.IsFinite(eta) ? $", ETA {eta / 60:F0} min" : "")}");
                 WriteOutputs(outDir, state, cost, settings, space, result.GetValue(baselines));
@@ -99,7 +105,7 @@ public static class SearchCommand
             {
                 final = search.Run(cancel.Token, result.GetValue(setup.Hours) is double h ? TimeSpan.FromHours(h) : null);
             }
-            catch (InvalidOperationException e) { throw new CliException(e.Message); }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException) { throw new CliException(e.Message); }
             finally { Console.CancelKeyPress -= onCancel; }
             WriteOutputs(outDir, final, cost, settings, space, result.GetValue(baselines));
             var winner = final.Best;
@@ -109,6 +115,23 @@ public static class SearchCommand
             return final.Evaluations >= settings.MaxEvaluations || winner is not null ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>The --initial architecture files, each checked to be a point of the space.</summary>
+    private static List<ISearchPoint> InitialPoints(ISearchSpace space, string? paths)
+    {
+        var points = new List<ISearchPoint>();
+        foreach (string path in (paths ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!File.Exists(path)) throw new CliException($"--initial: {path} does not exist.");
+            ISearchPoint point;
+            try { point = space.PointFromJson(JsonNode.Parse(File.ReadAllText(path)), path); }
+            catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentException) { throw new CliException($"--initial: {path} is not an architecture of the '{space.Name}' space: {e.Message}"); }
+            if (space.Violations(point) is { Count: > 0 } v)
+                throw new CliException($"--initial: {path} is not a point of the '{space.Name}' space: {string.Join("; ", v)}.");
+            points.Add(point);
+        }
+        return points;
     }
 
     private static void WriteOutputs(string outDir, EvolutionState state, IArchitectureCost cost, EvolutionSettings settings, ISearchSpace space, string? baselinesPath)

@@ -6,14 +6,18 @@ namespace MoViSharp.Search;
 
 /// <summary>
 /// Runtime-constrained evolution over any <see cref="ISearchSpace"/> (MoViNet, TVN). Step k draws from a generator seeded by (seed, k):
-/// while the population is not full, a random point; then a tournament among the population picks the fittest parent and one
+/// while the population is not full, the next of the given initial points (e.g. a known good network, so that the search starts
+/// in a region random draws under the limit rarely reach), then random points; then a tournament among the population picks the fittest parent and one
 /// choice of it mutates. A child over the cost limit is rejected untrained; a feasible one is trained briefly with seed
 /// (seed, id), joins the population and retires the oldest member. The state is saved after every proposal, so an interrupted
 /// search resumed from its state file reaches the same result as an uninterrupted one (exactly so with a deterministic cost
 /// and evaluator).
 /// </summary>
-public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, IArchitectureEvaluator evaluator, EvolutionSettings settings, string statePath)
+public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, IArchitectureEvaluator evaluator, EvolutionSettings settings, string statePath,
+                                     IReadOnlyList<ISearchPoint>? initial = null)
 {
+    private readonly IReadOnlyList<ISearchPoint> initial = initial ?? [];
+
     /// <summary>After every proposal (trained, reused or rejected), with the state that now holds it.</summary>
     public event Action<EvaluatedArchitecture, EvolutionState>? Proposed;
 
@@ -24,12 +28,19 @@ public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, 
     public EvolutionState LoadOrCreate()
     {
         settings.Validate();
-        if (!File.Exists(statePath)) return new EvolutionState { Settings = settings, Space = space, CostName = cost.Name };
+        if (initial.Count > settings.PopulationSize)
+            throw new ArgumentException($"{initial.Count} initial points do not fit a population of {settings.PopulationSize}.");
+        for (int i = 0; i < initial.Count; i++)
+            if (space.Violations(initial[i]) is { Count: > 0 } v)
+                throw new ArgumentException($"Initial point {i + 1} is not a point of the '{space.Name}' space: {string.Join("; ", v)}.");
+        if (!File.Exists(statePath)) return new EvolutionState { Settings = settings, Space = space, CostName = cost.Name, Initial = [.. initial] };
         var state = EvolutionState.Load(statePath);
         var problems = new List<string>();
         if (state.Settings != settings) problems.Add($"settings {state.Settings.ToJson().ToJsonString()} vs {settings.ToJson().ToJsonString()}");
         if (state.Space.ToJsonText() != space.ToJsonText()) problems.Add($"space '{state.Space.Name}' ({state.Space.Kind}) vs '{space.Name}' ({space.Kind}) (or their choices differ)");
         if (state.CostName != cost.Name) problems.Add($"cost {state.CostName} vs {cost.Name}");
+        if (!state.Initial.Select(p => p.ToJson().ToJsonString()).SequenceEqual(initial.Select(p => p.ToJson().ToJsonString())))
+            problems.Add($"{state.Initial.Count} vs {initial.Count} initial points (or they differ)");
         if (problems.Count > 0)
             throw new InvalidOperationException($"{statePath} belongs to another search ({string.Join("; ", problems)}); resume with the same options or use another output folder.");
         return state;
@@ -86,7 +97,8 @@ public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, 
 
     private (ISearchPoint, int?, string) Propose(EvolutionState state, ref SplitMix64 random)
     {
-        if (state.Population.Count < settings.PopulationSize) return (space.Sample(ref random), null, "random");
+        if (state.Population.Count < settings.PopulationSize)
+            return state.Proposals < initial.Count ? (initial[state.Proposals], null, "initial") : (space.Sample(ref random), null, "random");
         // Tournament: distinct members drawn uniformly; the fittest wins.
         var pool = state.Population.ToList();
         EvaluatedArchitecture? parent = null;

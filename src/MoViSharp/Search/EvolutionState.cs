@@ -5,7 +5,7 @@ using MoViSharp.IO;
 namespace MoViSharp.Search;
 
 /// <summary>
-/// Everything an evolution needs to continue: its settings, space and cost (checked on resume), every proposal so far, the
+/// Everything an evolution needs to continue: its settings, space, cost and initial points (checked on resume), every proposal so far, the
 /// population (ids, oldest first) and the proposal counter that seeds the next step. Written atomically after every proposal,
 /// so a crash or Ctrl+C loses at most the candidate being trained, and the resumed run retrains it with the same seed.
 /// </summary>
@@ -16,6 +16,8 @@ public sealed class EvolutionState
     public required EvolutionSettings Settings { get; init; }
     public required ISearchSpace Space { get; init; }
     public required string CostName { get; init; }
+    /// <summary>The points proposed first, before random ones (checked on resume).</summary>
+    public List<ISearchPoint> Initial { get; init; } = [];
     public List<EvaluatedArchitecture> History { get; } = [];
     public List<int> Population { get; } = [];
     /// <summary>Proposals made so far; step k draws its choices from a generator seeded by (seed, k).</summary>
@@ -33,6 +35,7 @@ public sealed class EvolutionState
         ["algorithm"] = "evolution",
         ["cost"] = CostName,
         ["settings"] = Settings.ToJson(),
+        ["initial"] = new JsonArray(Initial.Select(p => (JsonNode)p.ToJson()).ToArray()),
         ["space"] = Space.ToJson(),
         ["proposals"] = Proposals,
         ["elapsed_seconds"] = Math.Round(ElapsedSeconds, 1),
@@ -54,6 +57,8 @@ public sealed class EvolutionState
             Proposals = Json.Int(o, "proposals", path),
             ElapsedSeconds = Json.Double(o, "elapsed_seconds", path),
         };
+        if (o["initial"] is JsonArray initial)      // absent in states written before initial points existed
+            state.Initial.AddRange(initial.Select((p, i) => state.Space.PointFromJson(p, $"{path}: initial[{i}]")));
         state.History.AddRange(Json.Array(o, "history", path).Select((h, i) => EvaluatedArchitecture.FromJson(h, $"{path}: history[{i}]", state.Space)));
         state.Population.AddRange(Json.List<int>(o, "population", path));
         if (state.Population.Any(id => id < 0 || id >= state.History.Count))

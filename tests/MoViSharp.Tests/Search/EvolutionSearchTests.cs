@@ -119,6 +119,47 @@ public sealed class EvolutionSearchTests : IDisposable
         Assert.Contains(path, e.Message);
     }
 
+    [Fact]
+    public void Initial_points_are_proposed_first_and_fixed_for_the_resumed_run()
+    {
+        ISearchSpace space = SearchTestSpaces.Tiny with { Causal = [true] };
+        var cost = new MacsCost(space, 5);
+        var random = new SplitMix64(5);
+        var points = Enumerable.Range(0, 40).Select(_ => space.Sample(ref random)).Distinct().ToList();
+        var cheap = points.OrderBy(cost.Of).ToList();
+        // The limit admits the cheapest third: the initial point is the most expensive feasible one, rarely drawn at random.
+        var settings = Settings with { PopulationSize = 3, TournamentSize = 3, MaxEvaluations = 5, CostLimit = cost.Of(cheap[cheap.Count / 3]) };
+        var seed = cheap[cheap.Count / 3];
+        var evaluator = new ScoringEvaluator(seed);
+
+        string path = Path.Combine(root, "initial.json");
+        var state = new EvolutionSearch(space, cost, evaluator, settings, path, [seed]).Run();
+        Assert.Equal(seed, state.History[0].Architecture);
+        Assert.Equal("initial", state.History[0].Change);
+        Assert.True(state.History[0].Trained);
+        Assert.All(state.History.Skip(1).Where(h => h.Parent is null), h => Assert.Equal("random", h.Change));
+        Assert.Contains(state.History, h => h.Parent == 0);                          // the tournament bred from it (it scores best)
+        Assert.Equal(seed, EvolutionState.Load(path).Initial.Single());
+        // Without a given initial point the first proposal is random: the option changes the run, so a resume must match it.
+        var plain = new EvolutionSearch(space, cost, evaluator, settings, Path.Combine(root, "plain.json")).Run();
+        Assert.Equal("random", plain.History[0].Change);
+        var e = Assert.Throws<InvalidOperationException>(() => new EvolutionSearch(space, cost, evaluator, settings, path).Run());
+        Assert.Contains("1 vs 0 initial points", e.Message);
+        // A point of another space is refused before anything runs.
+        ISearchSpace other = SearchTestSpaces.Tiny with { Causal = [false] };
+        var r = new SplitMix64(1);
+        var outside = other.Sample(ref r);
+        var bad = Assert.Throws<ArgumentException>(() => new EvolutionSearch(space, cost, evaluator, settings, Path.Combine(root, "bad.json"), [outside]).Run());
+        Assert.StartsWith("Initial point 1 is not a point of the 'tiny' space:", bad.Message);
+    }
+
+    /// <summary>A stand-in for training, with no model: the favoured point scores 1, any other a fixed hash of its JSON below 1.</summary>
+    private sealed class ScoringEvaluator(ISearchPoint favoured) : IArchitectureEvaluator
+    {
+        public CandidateResult Evaluate(ISearchPoint a, long seed, CancellationToken ct) =>
+            new(a.Equals(favoured) ? 1 : a.ToJson().ToJsonString().Aggregate(17u, (h, c) => h * 31 + c) % 1000 / 1000.0, 0, null);
+    }
+
     /// <summary>Throws like a crash (disk, kill) on its n-th call, otherwise delegates.</summary>
     private sealed class CrashingEvaluator(IArchitectureEvaluator inner, int crashOnCall) : IArchitectureEvaluator
     {
