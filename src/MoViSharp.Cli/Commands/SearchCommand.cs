@@ -32,9 +32,14 @@ public static class SearchCommand
             Description = "Architecture files (architecture.json, comma-separated) that evolution trains first, before random points: e.g. the best network `movisharp scale` found, " +
                           "so that the search starts from a known good region under the limit",
         };
+        var retire = new Option<string>("--retire")
+        {
+            Description = "Which member leaves a full population when a child joins: oldest (aging, regularized evolution) or worst (keeps the best until beaten; suits short searches from --initial)",
+            DefaultValueFactory = _ => "oldest",
+        };
         var command = new Command("search", "Searches a MoViNet or TVN space for the most accurate network under a cost limit on this machine (evolution, resumable; or one-shot, MoViNet only).")
         {
-            algo, evaluations, population, tournament, baselines, initial,
+            algo, evaluations, population, tournament, baselines, initial, retire,
         };
         setup.AddTo(command);
         oneShot.AddTo(command);
@@ -52,6 +57,12 @@ public static class SearchCommand
             {
                 PopulationSize = result.GetValue(population), TournamentSize = result.GetValue(tournament), MaxEvaluations = result.GetValue(evaluations),
                 CostLimit = limit.Value, Seed = result.GetValue(setup.Seed),
+                Retire = result.GetValue(retire)!.ToLowerInvariant() switch
+                {
+                    "oldest" => Retirement.Oldest,
+                    "worst" => Retirement.Worst,
+                    var r => throw new CliException($"--retire must be oldest or worst, not '{r}'."),
+                },
             };
             try { settings.Validate(); }
             catch (ArgumentException e) { throw new CliException(e.Message); }
@@ -99,7 +110,7 @@ public static class SearchCommand
             };
             Console.CancelKeyPress += onCancel;
             Console.Error.WriteLine($"{(resuming ? "Resuming" : "Starting")} evolution over '{space.Name}': {train.Count} training and {val.Count} validation clips in {train.Classes.Count} classes, " +
-                                    $"cost {cost.Name} ≤ {SearchSetup.F(limit.Value)} {cost.Unit}, population {settings.PopulationSize}, tournament {settings.TournamentSize}, seed {settings.Seed}");
+                                    $"cost {cost.Name} ≤ {SearchSetup.F(limit.Value)} {cost.Unit}, population {settings.PopulationSize}, tournament {settings.TournamentSize}, retiring the {(settings.Retire == Retirement.Oldest ? "oldest" : "worst")}, seed {settings.Seed}");
             EvolutionState final;
             try
             {

@@ -9,7 +9,7 @@ namespace MoViSharp.Search;
 /// while the population is not full, the next of the given initial points (e.g. a known good network, so that the search starts
 /// in a region random draws under the limit rarely reach), then random points; then a tournament among the population picks the fittest parent and one
 /// choice of it mutates. A child over the cost limit is rejected untrained; a feasible one is trained briefly with seed
-/// (seed, id), joins the population and retires the oldest member. The state is saved after every proposal, so an interrupted
+/// (seed, id), joins the population and retires the oldest member (or the least fit, <see cref="EvolutionSettings.Retire"/>). The state is saved after every proposal, so an interrupted
 /// search resumed from its state file reaches the same result as an uninterrupted one (exactly so with a deterministic cost
 /// and evaluator).
 /// </summary>
@@ -86,13 +86,23 @@ public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, 
             if (entry.Feasible)
             {
                 state.Population.Add(id);
-                if (state.Population.Count > settings.PopulationSize) state.Population.RemoveAt(0);
+                if (state.Population.Count > settings.PopulationSize) state.Population.RemoveAt(Retiring(state));
             }
             state.ElapsedSeconds = before + clock.Elapsed.TotalSeconds;
             state.Save(statePath);
             Proposed?.Invoke(entry, state);
         }
         return state;
+    }
+
+    /// <summary>The population index of the member that leaves.</summary>
+    private int Retiring(EvolutionState state)
+    {
+        if (settings.Retire == Retirement.Oldest) return 0;
+        int worst = 0;
+        for (int i = 1; i < state.Population.Count; i++)
+            if (EvaluatedArchitecture.Better(state.History[state.Population[worst]], state.History[state.Population[i]])) worst = i;
+        return worst;
     }
 
     private (ISearchPoint, int?, string) Propose(EvolutionState state, ref SplitMix64 random)

@@ -7,6 +7,11 @@ namespace MoViSharp.Search;
 /// points, tournaments of <see cref="TournamentSize"/>, one-choice mutations, oldest member retired per child (aging), a hard
 /// <see cref="CostLimit"/>, stopping after <see cref="MaxEvaluations"/> trained candidates.
 /// </summary>
+/// <remarks>
+/// Retiring the oldest (regularized evolution) keeps a long search exploring; retiring the least fit keeps the best members
+/// until something beats them, which suits a short search started from a known good point (an initial point would otherwise
+/// retire after the first child, whether or not it was ever a parent).
+/// </remarks>
 public sealed record EvolutionSettings
 {
     public int PopulationSize { get; init; } = 8;
@@ -17,6 +22,8 @@ public sealed record EvolutionSettings
     public long Seed { get; init; } = 1;
     /// <summary>Proposals allowed per evaluation before giving up (a limit no point of the space meets).</summary>
     public int MaxProposalsPerEvaluation { get; init; } = 200;
+    /// <summary>Which member leaves when a child joins a full population.</summary>
+    public Retirement Retire { get; init; } = Retirement.Oldest;
 
     public void Validate()
     {
@@ -35,6 +42,7 @@ public sealed record EvolutionSettings
         ["cost_limit"] = double.IsPositiveInfinity(CostLimit) ? null : CostLimit,
         ["seed"] = Seed,
         ["max_proposals_per_evaluation"] = MaxProposalsPerEvaluation,
+        ["retire"] = Retire == Retirement.Oldest ? "oldest" : "worst",
     };
 
     public static EvolutionSettings FromJson(JsonObject o, string source) => new()
@@ -45,5 +53,21 @@ public sealed record EvolutionSettings
         CostLimit = o["cost_limit"]?.GetValue<double>() ?? double.PositiveInfinity,
         Seed = Json.Long(o, "seed", source),
         MaxProposalsPerEvaluation = Json.Int(o, "max_proposals_per_evaluation", source),
+        // States written before the choice existed retired the oldest.
+        Retire = (o["retire"]?.GetValue<string>() ?? "oldest") switch
+        {
+            "oldest" => Retirement.Oldest,
+            "worst" => Retirement.Worst,
+            var other => throw new InvalidDataException($"{source}: 'retire' must be \"oldest\" or \"worst\", not \"{other}\"."),
+        },
     };
+}
+
+/// <summary>Which member leaves a full population when a child joins.</summary>
+public enum Retirement
+{
+    /// <summary>The member that joined first (aging, regularized evolution).</summary>
+    Oldest,
+    /// <summary>The least fit member, the new child included (lowest accuracy, then higher cost, then later).</summary>
+    Worst,
 }

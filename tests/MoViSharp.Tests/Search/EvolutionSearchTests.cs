@@ -145,6 +145,15 @@ public sealed class EvolutionSearchTests : IDisposable
         Assert.Equal("random", plain.History[0].Change);
         var e = Assert.Throws<InvalidOperationException>(() => new EvolutionSearch(space, cost, evaluator, settings, path).Run());
         Assert.Contains("1 vs 0 initial points", e.Message);
+        // Aging retired it after the first child; retiring the worst keeps it, the best, to the end, and drops the least fit.
+        Assert.DoesNotContain(0, state.Population);
+        var keeping = new EvolutionSearch(space, cost, evaluator, settings with { Retire = Retirement.Worst }, Path.Combine(root, "worst.json"), [seed]).Run();
+        Assert.Contains(0, keeping.Population);
+        var members = keeping.Population.Select(id => keeping.History[id].Accuracy).ToList();
+        var left = keeping.History.Where(h => h.Trained && h.DuplicateOf is null && !keeping.Population.Contains(h.Id)).ToList();
+        Assert.NotEmpty(left);
+        Assert.All(left, h => Assert.True(h.Accuracy <= members.Min()));
+        Assert.Equal("worst", EvolutionState.Load(Path.Combine(root, "worst.json")).Settings.ToJson()["retire"]!.GetValue<string>());
         // A point of another space is refused before anything runs.
         ISearchSpace other = SearchTestSpaces.Tiny with { Causal = [false] };
         var r = new SplitMix64(1);
