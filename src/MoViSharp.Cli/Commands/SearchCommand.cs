@@ -57,12 +57,8 @@ public static class SearchCommand
             {
                 PopulationSize = result.GetValue(population), TournamentSize = result.GetValue(tournament), MaxEvaluations = result.GetValue(evaluations),
                 CostLimit = limit.Value, Seed = result.GetValue(setup.Seed),
-                Retire = result.GetValue(retire)!.ToLowerInvariant() switch
-                {
-                    "oldest" => Retirement.Oldest,
-                    "worst" => Retirement.Worst,
-                    var r => throw new CliException($"--retire must be oldest or worst, not '{r}'."),
-                },
+                Retire = EvolutionSettings.RetirementNamed(result.GetValue(retire)!)
+                         ?? throw new CliException($"--retire must be oldest or worst, not '{result.GetValue(retire)!.ToLowerInvariant()}'."),
             };
             try { settings.Validate(); }
             catch (ArgumentException e) { throw new CliException(e.Message); }
@@ -110,7 +106,7 @@ public static class SearchCommand
             };
             Console.CancelKeyPress += onCancel;
             Console.Error.WriteLine($"{(resuming ? "Resuming" : "Starting")} evolution over '{space.Name}': {train.Count} training and {val.Count} validation clips in {train.Classes.Count} classes, " +
-                                    $"cost {cost.Name} ≤ {SearchSetup.F(limit.Value)} {cost.Unit}, population {settings.PopulationSize}, tournament {settings.TournamentSize}, retiring the {(settings.Retire == Retirement.Oldest ? "oldest" : "worst")}, seed {settings.Seed}");
+                                    $"cost {cost.Name} ≤ {SearchSetup.F(limit.Value)} {cost.Unit}, population {settings.PopulationSize}, tournament {settings.TournamentSize}, retiring the {settings.RetireName}, seed {settings.Seed}");
             EvolutionState final;
             try
             {

@@ -39,7 +39,7 @@ public sealed class EvolutionSearch(ISearchSpace space, IArchitectureCost cost, 
         if (state.Settings != settings) problems.Add($"settings {state.Settings.ToJson().ToJsonString()} vs {settings.ToJson().ToJsonString()}");
         if (state.Space.ToJsonText() != space.ToJsonText()) problems.Add($"space '{state.Space.Name}' ({state.Space.Kind}) vs '{space.Name}' ({space.Kind}) (or their choices differ)");
         if (state.CostName != cost.Name) problems.Add($"cost {state.CostName} vs {cost.Name}");
-        if (!state.Initial.Select(p => p.ToJson().ToJsonString()).SequenceEqual(initial.Select(p => p.ToJson().ToJsonString())))
+        if (!state.Initial.SequenceEqual(initial))
             problems.Add($"{state.Initial.Count} vs {initial.Count} initial points (or they differ)");
         if (problems.Count > 0)
             throw new InvalidOperationException($"{statePath} belongs to another search ({string.Join("; ", problems)}); resume with the same options or use another output folder.");

@@ -42,7 +42,7 @@ public sealed record EvolutionSettings
         ["cost_limit"] = double.IsPositiveInfinity(CostLimit) ? null : CostLimit,
         ["seed"] = Seed,
         ["max_proposals_per_evaluation"] = MaxProposalsPerEvaluation,
-        ["retire"] = Retire == Retirement.Oldest ? "oldest" : "worst",
+        ["retire"] = RetireName,
     };
 
     public static EvolutionSettings FromJson(JsonObject o, string source) => new()
@@ -54,12 +54,19 @@ public sealed record EvolutionSettings
         Seed = Json.Long(o, "seed", source),
         MaxProposalsPerEvaluation = Json.Int(o, "max_proposals_per_evaluation", source),
         // States written before the choice existed retired the oldest.
-        Retire = (o["retire"]?.GetValue<string>() ?? "oldest") switch
-        {
-            "oldest" => Retirement.Oldest,
-            "worst" => Retirement.Worst,
-            var other => throw new InvalidDataException($"{source}: 'retire' must be \"oldest\" or \"worst\", not \"{other}\"."),
-        },
+        Retire = o["retire"]?.GetValue<string>() is not { } name ? Retirement.Oldest
+            : RetirementNamed(name) ?? throw new InvalidDataException($"{source}: 'retire' must be \"oldest\" or \"worst\", not \"{name}\"."),
+    };
+
+    /// <summary>The name of <see cref="Retire"/> in the state file and on the command line.</summary>
+    public string RetireName => Retire == Retirement.Oldest ? "oldest" : "worst";
+
+    /// <summary>The retirement a name (oldest, worst; any case) stands for, or null.</summary>
+    public static Retirement? RetirementNamed(string name) => name.ToLowerInvariant() switch
+    {
+        "oldest" => Retirement.Oldest,
+        "worst" => Retirement.Worst,
+        _ => null,
     };
 }
 
