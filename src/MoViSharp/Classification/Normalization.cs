@@ -1,4 +1,5 @@
 using MoViSharp.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MoViSharp.Classification;
@@ -13,7 +14,8 @@ public static class Normalization
         shape[1] = 3;
         using var mean = tensor(preprocessing.Mean.ToArray(), shape, dtype: x.dtype, device: x.device);
         using var std = tensor(preprocessing.Std.ToArray(), shape, dtype: x.dtype, device: x.device);
-        var scaled = preprocessing.ValueScale == 1f ? x : x.mul(preprocessing.ValueScale);
-        return scaled.sub(mean).div_(std);
+        if (preprocessing.ValueScale == 1f) return x.sub(mean).div_(std);
+        using var valueScale = ((double)preprocessing.ValueScale).ToScalar();   // held during the call: see Scalars
+        return x.mul(valueScale).sub(mean).div_(std);
     }
 }

@@ -54,7 +54,11 @@ public class MultiHeadAttention : StreamModule
     }
 
     /// <summary>Attention logits s·q·kᵀ [B, heads, N_q, N_k] (the scale applied to the queries first, as PyTorch's models do).</summary>
-    public static Tensor Scores(Tensor queries, Tensor keys, double scale) => queries.mul(scale).matmul(keys.transpose(-2, -1));
+    public static Tensor Scores(Tensor queries, Tensor keys, double scale)
+    {
+        using var s = scale.ToScalar();   // held during the call: see Scalars
+        return queries.mul(s).matmul(keys.transpose(-2, -1));
+    }
 
     /// <summary>[B, heads, N, head_dim] → [B, N, heads·head_dim].</summary>
     public static Tensor MergeHeads(Tensor x) => x.transpose(1, 2).reshape(x.shape[0], x.shape[2], x.shape[1] * x.shape[3]);

@@ -32,10 +32,13 @@ public sealed class PositionalEncoding : StreamModule
     /// <summary>The encoding [B, C, T] for positions start[b] + t.</summary>
     public static Tensor Encode(Tensor startPositions, long frames, int channels)
     {
+        // Explicit scalars, held during the calls: see Scalars.
+        using var exponentStep = (-2.0 / channels).ToScalar();
+        using var period = 10000.0.ToScalar();
         var positions = startPositions.to_type(ScalarType.Float32).view(-1, 1, 1)
-            .add(arange(frames, dtype: ScalarType.Float32, device: startPositions.device).view(1, 1, frames));  // [B, 1, T]
+            .add(arange(frames, dtype: ScalarType.Float32, device: startPositions.device).view(1, 1, frames), Scalars.One);  // [B, 1, T]
         var k = arange(channels / 2, dtype: ScalarType.Float64, device: startPositions.device);
-        var frequencies = pow(10000.0, k.mul(-2.0 / channels)).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
+        var frequencies = pow(period, k.mul(exponentStep)).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
         var angles = positions.mul(frequencies);                                                          // [B, C/2, T]
         return cat([angles.sin(), angles.cos()], 1);
     }
@@ -45,8 +48,12 @@ public sealed class PositionalEncoding : StreamModule
         long batch = x.shape[0], frames = x.shape[2];
         Tensor start = state is not null && state.TryGet(CountKey, out var count) ? count : zeros(batch, dtype: ScalarType.Int32, device: x.device);
         var encoding = Encode(start, frames, Channels).to_type(x.dtype).unsqueeze(-1).unsqueeze(-1);
-        if (state is not null) state.Set(CountKey, start.add(frames).to_type(ScalarType.Int32));
-        return x.add(encoding.mul(scale));
+        if (state is not null)
+        {
+            using var advance = frames.ToScalar();
+            state.Set(CountKey, start.add(advance, Scalars.One).to_type(ScalarType.Int32));
+        }
+        return x.add(encoding.mul(scale), Scalars.One);
     }
 
     public override VideoShape Trace(VideoShape input, ModelTrace trace)

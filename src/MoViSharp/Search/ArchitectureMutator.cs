@@ -1,36 +1,22 @@
 using MoViSharp.Data.Synthetic;
+using static MoViSharp.Search.OneChoiceMutation;
 
 namespace MoViSharp.Search;
 
 /// <summary>
-/// Mutations that change exactly one choice (TVN/EvaNet-style): a gene is drawn uniformly among the choices that have an
-/// alternative, then a different value uniformly among its alternatives. A block's depth grows by repeating its last layer
-/// and shrinks by dropping layers from the end; a block's new width rescales its layers' expansions to keep their ratios
-/// (rounded into the allowed range), since expansions are stored in channels.
+/// Mutations of a MoViNet point that change exactly one choice (the draw is <see cref="OneChoiceMutation"/>'s). A block's
+/// depth grows by repeating its last layer and shrinks by dropping layers from the end; a block's new width rescales its
+/// layers' expansions to keep their ratios (rounded into the allowed range), since expansions are stored in channels.
 /// </summary>
 public static class ArchitectureMutator
 {
     /// <summary>The mutated point and a description of the change (e.g. "b2.l1.kernel 3x3x3→1x5x5").</summary>
-    public static (MoViNetArchitecture Child, string Change) Mutate(MoViNetSearchSpace space, MoViNetArchitecture parent, ref SplitMix64 random)
-    {
-        var genes = Genes(space, parent);
-        if (genes.Count == 0) throw new InvalidOperationException($"The '{space.Name}' space has a single point: nothing to mutate.");
-        var gene = genes[random.NextInt(genes.Count)];
-        int choice = random.NextInt(gene.Alternatives);
-        return gene.Apply(choice);
-    }
+    public static (MoViNetArchitecture Child, string Change) Mutate(MoViNetSearchSpace space, MoViNetArchitecture parent, ref SplitMix64 random) =>
+        OneChoiceMutation.Draw(Genes(space, parent), space.Name, ref random);
 
-    private sealed record Gene(int Alternatives, Func<int, (MoViNetArchitecture, string)> Apply);
-
-    private static Gene? Choice<T>(IReadOnlyList<T> values, T current, string name, Func<T, MoViNetArchitecture> with)
+    private static List<Gene<MoViNetArchitecture>?> Genes(MoViNetSearchSpace space, MoViNetArchitecture a)
     {
-        var others = values.Where(v => !EqualityComparer<T>.Default.Equals(v, current)).ToList();
-        return others.Count == 0 ? null : new Gene(others.Count, i => (with(others[i]), $"{name} {current}→{others[i]}"));
-    }
-
-    private static List<Gene> Genes(MoViNetSearchSpace space, MoViNetArchitecture a)
-    {
-        var genes = new List<Gene?>
+        var genes = new List<Gene<MoViNetArchitecture>?>
         {
             Choice(space.Widths(space.StemBaseWidth), a.Stem, "stem", v => a with { Stem = v }),
         };
@@ -50,7 +36,7 @@ public static class ArchitectureMutator
                 int li = l;
                 var layer = block.Layers[l];
                 genes.Add(Choice(space.Kernels, (layer.KernelTime, layer.KernelSize), $"b{b}.l{l}.kernel",
-                    k => WithLayer(a, bi, li, layer with { KernelTime = k.Item1, KernelSize = k.Item2 })));
+                    k => WithLayer(a, bi, li, layer with { KernelTime = k.Item1, KernelSize = k.Item2 }), k => KernelChoice.Format(k.Item1, k.Item2)));
                 genes.Add(Choice(expansions, layer.Expand, $"b{b}.l{l}.expand", v => WithLayer(a, bi, li, layer with { Expand = v })));
             }
         }
@@ -61,7 +47,7 @@ public static class ArchitectureMutator
         genes.Add(Choice(space.Frames, a.Frames, "frames", v => a with { Frames = v }));
         genes.Add(Choice(space.FrameStrides, a.FrameStride, "frame_stride", v => a with { FrameStride = v }));
         genes.Add(Choice(space.Resolutions, a.Resolution, "resolution", v => a with { Resolution = v }));
-        return genes.OfType<Gene>().ToList();
+        return genes;
     }
 
     private static SearchedBlock Rescale(MoViNetSearchSpace space, SearchedBlock block, int width)

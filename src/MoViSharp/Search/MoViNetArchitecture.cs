@@ -5,7 +5,7 @@ namespace MoViSharp.Search;
 /// <summary>One layer of a searched block: its expansion width (channels) and depthwise kernel k_t × k × k.</summary>
 public sealed record SearchedLayer(int Expand, int KernelTime, int KernelSize)
 {
-    public string Kernel => $"{KernelTime}x{KernelSize}x{KernelSize}";
+    public string Kernel => KernelChoice.Format(KernelTime, KernelSize);
 }
 
 /// <summary>One block (TF "block", our stage) of a searched network: output width and its layers (the depth is their count).</summary>

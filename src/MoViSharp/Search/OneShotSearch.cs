@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MoViSharp.Data;
 using MoViSharp.Data.Synthetic;
+using MoViSharp.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,7 +77,7 @@ public sealed class OneShotSearch(MoViNetSearchSpace space, IArchitectureCost co
         if (validation.Count == 0) throw new ArgumentException($"{validation.Source}: no validation clips to score paths on.");
 
         var parameters = supernet.parameters().ToList();
-        using var optimizer = torch.optim.AdamW(
+        using var optimizer = new HeldScalarAdamW(
         [
             new AdamW.ParamGroup { Parameters = parameters.Where(p => p.dim() > 1).ToList(), Options = new AdamW.Options { weight_decay = settings.WeightDecay } },
             new AdamW.ParamGroup { Parameters = parameters.Where(p => p.dim() <= 1).ToList(), Options = new AdamW.Options { weight_decay = 0 } },

@@ -1,38 +1,25 @@
 using MoViSharp.Data.Synthetic;
 using MoViSharp.Families.TinyVideoNets;
+using static MoViSharp.Search.OneChoiceMutation;
 
 namespace MoViSharp.Search;
 
 /// <summary>
-/// One-choice mutations of a TVN point (TVN's evolution: one parameter of one block, or a global one): a gene is drawn uniformly
-/// among the choices that have an alternative, then a different value uniformly among its alternatives. Genes: the block
+/// One-choice mutations of a TVN point (TVN's evolution: one parameter of one block, or a global one; the draw is
+/// <see cref="OneChoiceMutation"/>'s). Genes: the block
 /// count (more blocks repeat the last one, fewer drop blocks from the end), frames, frame stride, image size, and per block
 /// filters, spatial type/kernel/stride, temporal type/kernel/stride, expand, skip, squeeze (0 = SE off, or a grid ratio),
 /// context gate and repeats.
 /// </summary>
 public static class TvnMutator
 {
-    public static (TvnArchitecture Child, string Change) Mutate(TvnSearchSpace space, TvnArchitecture parent, ref SplitMix64 random)
-    {
-        var genes = Genes(space, parent);
-        if (genes.Count == 0) throw new InvalidOperationException($"The '{space.Name}' space has a single point: nothing to mutate.");
-        var gene = genes[random.NextInt(genes.Count)];
-        return gene.Apply(random.NextInt(gene.Alternatives));
-    }
+    public static (TvnArchitecture Child, string Change) Mutate(TvnSearchSpace space, TvnArchitecture parent, ref SplitMix64 random) =>
+        OneChoiceMutation.Draw(Genes(space, parent), space.Name, ref random);
 
-    private sealed record Gene(int Alternatives, Func<int, (TvnArchitecture, string)> Apply);
-
-    private static Gene? Choice<T>(IReadOnlyList<T> values, T current, string name, Func<T, TvnArchitecture> with, Func<T, string>? show = null)
-    {
-        show ??= v => v?.ToString() ?? "";
-        var others = values.Where(v => !EqualityComparer<T>.Default.Equals(v, current)).ToList();
-        return others.Count == 0 ? null : new Gene(others.Count, i => (with(others[i]), $"{name} {show(current)}→{show(others[i])}"));
-    }
-
-    private static List<Gene> Genes(TvnSearchSpace space, TvnArchitecture a)
+    private static List<Gene<TvnArchitecture>?> Genes(TvnSearchSpace space, TvnArchitecture a)
     {
         var c = space.Block;
-        var genes = new List<Gene?>
+        var genes = new List<Gene<TvnArchitecture>?>
         {
             Choice(space.BlockCount.Values, a.Blocks.Count, "blocks", n => a with
             {
@@ -61,6 +48,6 @@ public static class TvnMutator
             genes.Add(Choice(c.ContextGate, b.ContextGate, n + "context_gate", v => With(b with { ContextGate = v })));
             genes.Add(Choice(c.Repeats.Values, b.Repeats, n + "repeats", v => With(b with { Repeats = v })));
         }
-        return genes.OfType<Gene>().ToList();
+        return genes;
     }
 }

@@ -36,7 +36,7 @@ public sealed class Trainer : IDisposable
         var rest = parameters.Where(p => p.dim() <= 1).ToList();
         optimizer = options.Optimizer switch
         {
-            OptimizerKind.AdamW => torch.optim.AdamW(
+            OptimizerKind.AdamW => new HeldScalarAdamW(
             [
                 new AdamW.ParamGroup { Parameters = decay, Options = new AdamW.Options { weight_decay = options.WeightDecay } },
                 new AdamW.ParamGroup { Parameters = rest, Options = new AdamW.Options { weight_decay = 0 } },

@@ -80,14 +80,19 @@ public sealed class SearchSpaceTests
         var space = MoViNetSearchSpace.Default;
         var random = new SplitMix64(11);
         var parent = ArchitectureSampler.Sample(space, ref random);
+        int kernelChanges = 0;
         for (int i = 0; i < 200; i++)
         {
             var (child, change) = ArchitectureMutator.Mutate(space, parent, ref random);
             Assert.True(space.Contains(child), $"{change}: {string.Join("; ", space.Violations(child))}");
             Assert.NotEqual(parent, child);
             Assert.Equal(1, ChangedChoices(parent, child));
+            if (change.Contains(".kernel "))       // kernels are described as the JSON writes them, not as tuples
+                Assert.Matches(@"^b\d+\.l\d+\.kernel \d+x\d+x\d+→\d+x\d+x\d+$", change);
             parent = child;
+            kernelChanges += change.Contains(".kernel ") ? 1 : 0;
         }
+        Assert.True(kernelChanges > 0, "200 mutations changed no kernel");
     }
 
     /// <summary>Choices that differ; a depth or width change counts once (its layers follow it).</summary>
