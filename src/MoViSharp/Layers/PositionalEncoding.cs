@@ -32,13 +32,11 @@ public sealed class PositionalEncoding : StreamModule
     /// <summary>The encoding [B, C, T] for positions start[b] + t.</summary>
     public static Tensor Encode(Tensor startPositions, long frames, int channels)
     {
-        // Explicit scalars, held during the calls: see Scalars.
-        using var exponentStep = (-2.0 / channels).ToScalar();
-        using var period = 10000.0.ToScalar();
         var positions = startPositions.to_type(ScalarType.Float32).view(-1, 1, 1)
             .add(arange(frames, dtype: ScalarType.Float32, device: startPositions.device).view(1, 1, frames), Scalars.One);  // [B, 1, T]
-        var k = arange(channels / 2, dtype: ScalarType.Float64, device: startPositions.device);
-        var frequencies = pow(period, k.mul(exponentStep)).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
+        // 10000^(−2k/C) in double, then float: no scalar crosses into libtorch (see Scalars).
+        var powers = Enumerable.Range(0, channels / 2).Select(k => Math.Pow(10000.0, k * (-2.0 / channels))).ToArray();
+        var frequencies = tensor(powers, device: startPositions.device).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
         var angles = positions.mul(frequencies);                                                          // [B, C/2, T]
         return cat([angles.sin(), angles.cos()], 1);
     }
