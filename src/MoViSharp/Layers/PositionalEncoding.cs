@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MoViSharp.Profiling;
 using MoViSharp.Streaming;
 using TorchSharp;
@@ -34,12 +35,22 @@ public sealed class PositionalEncoding : StreamModule
     {
         var positions = startPositions.to_type(ScalarType.Float32).view(-1, 1, 1)
             .add(arange(frames, dtype: ScalarType.Float32, device: startPositions.device).view(1, 1, frames), Scalars.One);  // [B, 1, T]
-        // 10000^(−2k/C) in double, then float: no scalar crosses into libtorch (see Scalars).
-        var powers = Enumerable.Range(0, channels / 2).Select(k => Math.Pow(10000.0, k * (-2.0 / channels))).ToArray();
-        var frequencies = tensor(powers, device: startPositions.device).to_type(ScalarType.Float32).view(1, -1, 1); // [1, C/2, 1]
-        var angles = positions.mul(frequencies);                                                          // [B, C/2, T]
+        var angles = positions.mul(Frequencies(channels, startPositions.device));                          // [B, C/2, T]
         return cat([angles.sin(), angles.cos()], 1);
     }
+
+    private static readonly ConcurrentDictionary<(int Channels, DeviceType Type, int Index), Tensor> FrequencyCache = new();
+
+    /// <summary>
+    /// ω_k = 10000^(−2k/C) as float [1, C/2, 1], made once per channel count and device (the compiled SE asks every frame):
+    /// computed in double on the host, so no scalar crosses into libtorch (see Scalars).
+    /// </summary>
+    private static Tensor Frequencies(int channels, Device device) => FrequencyCache.GetOrAdd((channels, device.type, device.index), _ =>
+    {
+        using var scope = NewDisposeScope();
+        var powers = Enumerable.Range(0, channels / 2).Select(k => Math.Pow(10000.0, k * (-2.0 / channels))).ToArray();
+        return tensor(powers, device: device).to_type(ScalarType.Float32).view(1, -1, 1).DetachFromDisposeScope();
+    });
 
     public override Tensor Forward(Tensor x, StreamState? state)
     {
